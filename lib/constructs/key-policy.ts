@@ -1,0 +1,102 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/**
+ * Management actions for key administrators: everything needed to run the key
+ * (policy, rotation, state, tags, aliases, replication, deletion), and nothing
+ * that uses it for cryptography. `kms:CreateGrant` is left out on purpose: a
+ * grant could hand cryptographic use to anyone, including the administrator.
+ */
+export const KEY_ADMIN_ACTIONS: readonly string[] = [
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
+  'kms:PutKeyPolicy',
+  'kms:ListKeyPolicies',
+  'kms:GetKeyRotationStatus',
+  'kms:EnableKeyRotation',
+  'kms:DisableKeyRotation',
+  'kms:RotateKeyOnDemand',
+  'kms:ListKeyRotations',
+  'kms:EnableKey',
+  'kms:DisableKey',
+  'kms:UpdateKeyDescription',
+  'kms:ListResourceTags',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ListGrants',
+  'kms:RevokeGrant',
+  'kms:CreateAlias',
+  'kms:UpdateAlias',
+  'kms:DeleteAlias',
+  'kms:ReplicateKey',
+  'kms:UpdatePrimaryRegion',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+];
+
+/** Cryptographic actions for key users (symmetric encryption), plus DescribeKey, which SDKs call first. */
+export const KEY_USER_ACTIONS: readonly string[] = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:DescribeKey',
+];
+
+export interface KeyPolicyProps {
+  /**
+   * IAM principals that manage the key (no cryptographic use).
+   *
+   * @default - no administrator statement; the account's IAM policies decide
+   */
+  readonly adminPrincipalArns?: readonly string[];
+  /**
+   * IAM principals that use the key for cryptography (no management).
+   *
+   * @default - no user statement; the account's IAM policies decide
+   */
+  readonly userPrincipalArns?: readonly string[];
+}
+
+/**
+ * The key policy shared by the primary key and every replica, so a replica
+ * never answers differently from its primary.
+ *
+ * The first statement is KMS's default delegation to the account: without it
+ * IAM policies could not grant use of the key, and a policy mistake could lock
+ * the account out of its own key for good.
+ */
+export function multiRegionKeyPolicy(props: KeyPolicyProps = {}): iam.PolicyDocument {
+  const statements = [
+    new iam.PolicyStatement({
+      sid: 'EnableIamPoliciesOfTheAccount',
+      principals: [new iam.AccountRootPrincipal()],
+      actions: ['kms:*'],
+      resources: ['*'],
+    }),
+  ];
+  const admins = props.adminPrincipalArns ?? [];
+  if (admins.length > 0) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'KeyAdministratorsManageButDoNotUse',
+        principals: admins.map((arn) => new iam.ArnPrincipal(arn)),
+        actions: [...KEY_ADMIN_ACTIONS],
+        resources: ['*'],
+      }),
+    );
+  }
+  const users = props.userPrincipalArns ?? [];
+  if (users.length > 0) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'KeyUsersUseButDoNotManage',
+        principals: users.map((arn) => new iam.ArnPrincipal(arn)),
+        actions: [...KEY_USER_ACTIONS],
+        resources: ['*'],
+      }),
+    );
+  }
+  return new iam.PolicyDocument({ statements });
+}
