@@ -1,0 +1,83 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp, BuildAppOptions } from '../../lib/build-app';
+import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
+import { CONFIG_CONTEXT_KEY } from '../../lib/config/load-config';
+import { validateConfig } from '../../lib/config/validate-config';
+import { KmsPipelineStack } from '../../lib/pipeline-stack';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+const CDK_JSON = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
+
+/** The feature flags of cdk.json, so tests synthesize exactly what `cdk synth` does. */
+export const FEATURE_FLAGS: Record<string, unknown> = Object.fromEntries(
+  Object.entries(CDK_JSON.context).filter(([key]) => key !== CONFIG_CONTEXT_KEY),
+);
+
+/** The example configuration of cdk.json, as raw JSON (a fresh copy each call). */
+export function exampleRawConfig(): Record<string, any> {
+  return JSON.parse(JSON.stringify(CDK_JSON.context[CONFIG_CONTEXT_KEY]));
+}
+
+/** The example configuration with `change` applied to a copy of its raw JSON, validated. */
+export function configWith(change: (raw: Record<string, any>) => void = () => undefined): KmsPipelineConfig {
+  const raw = exampleRawConfig();
+  change(raw);
+  return validateConfig(raw);
+}
+
+export interface SynthOptions extends BuildAppOptions {
+  /** Run CDK's built-in CloudFormation validator (seconds per synth). @default false */
+  readonly cloudFormationValidation?: boolean;
+}
+
+export interface SynthesizedApp {
+  readonly app: App;
+  readonly stack: KmsPipelineStack;
+  /** Templates of the pipeline, primary key and replica key stacks. */
+  readonly pipelineTemplate: Template;
+  readonly primaryTemplate: Template;
+  replicaTemplate(region: string): Template;
+}
+
+/**
+ * Builds and synthesizes the app as bin/app.ts does. Synthesis runs the cdk-nag
+ * checks, so it throws when a finding is not acknowledged.
+ */
+export function synthesize(config: KmsPipelineConfig, options: SynthOptions = {}): SynthesizedApp {
+  const app = new App({
+    context: FEATURE_FLAGS,
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-test-')),
+    builtinCloudFormationValidation: options.cloudFormationValidation ?? false,
+  });
+  const stack = buildApp(app, config, options);
+  app.synth();
+  const replicas = new Map(stack.replicaStages.map((s) => [s.keyStack.region, s]));
+  return {
+    app,
+    stack,
+    pipelineTemplate: Template.fromStack(stack),
+    primaryTemplate: Template.fromStack(stack.primaryStage.keyStack),
+    replicaTemplate(region: string): Template {
+      const stage = replicas.get(region);
+      if (!stage) throw new Error(`no replica stage for ${region}`);
+      return Template.fromStack(stage.keyStack);
+    },
+  };
+}
+
+const cache = new Map<string, SynthesizedApp>();
+
+/** `synthesize`, memoized per configuration and options within one test file. */
+export function synthesizeOnce(config: KmsPipelineConfig, options: SynthOptions = {}): SynthesizedApp {
+  const key = JSON.stringify([config, options]);
+  let result = cache.get(key);
+  if (!result) {
+    result = synthesize(config, options);
+    cache.set(key, result);
+  }
+  return result;
+}
