@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Tags, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { multiRegionKeyPolicy } from './key-policy';
@@ -59,6 +59,12 @@ export class MultiRegionKey extends Construct {
       policy: multiRegionKeyPolicy(props),
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    if (!enableKeyRotation) {
+      Validations.of(this.key).acknowledge({
+        id: 'AwsSolutions-KMS5',
+        reason: `Automatic rotation of ${props.alias} is turned off on purpose by its owner (enableKeyRotation: false).`,
+      });
+    }
     for (const [key, value] of Object.entries(props.tags ?? {})) {
       Tags.of(this.key).add(key, value);
     }

@@ -1,0 +1,70 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { loadConfig } from '../../lib/config/load-config';
+import { validateConfig } from '../../lib/config/validate-config';
+import { exampleRawConfig } from '../helpers/app';
+
+describe('validateConfig', () => {
+  test('accepts the example configuration of cdk.json unchanged', () => {
+    const config = validateConfig(exampleRawConfig());
+    expect(config.primaryRegion).toBe('us-east-1');
+    expect(config.replicaRegions).toEqual(['eu-west-1']);
+    expect(config.noReplicaRegions).toEqual(['ca-central-1']);
+    expect(config.key.alias).toBe('alias/app-data');
+    expect(config.pipeline.manualApproval).toBe(true);
+  });
+
+  test('fills in documented defaults for optional fields', () => {
+    const raw = exampleRawConfig();
+    delete raw.retiredReplicaRegions;
+    delete raw.pipeline.manualApproval;
+    delete raw.source.branch;
+    raw.key = { alias: 'alias/minimal' };
+    const config = validateConfig(raw);
+    expect(config.retiredReplicaRegions).toEqual([]);
+    expect(config.pipeline.manualApproval).toBe(true);
+    expect(config.source.branch).toBe('main');
+    expect(config.key).toEqual({
+      alias: 'alias/minimal',
+      description: 'Multi-region key deployed by the kms-multi-region-pipeline',
+      enableKeyRotation: true,
+      rotationPeriodDays: 365,
+      pendingWindowDays: 30,
+      tags: {},
+      adminPrincipalArns: [],
+      userPrincipalArns: [],
+    });
+  });
+
+  test('accepts many replica Regions and a legacy codestar-connections ARN', () => {
+    const raw = exampleRawConfig();
+    raw.replicaRegions = ['eu-west-1', 'eu-central-1', 'ap-southeast-2', 'sa-east-1'];
+    raw.source.connectionArn = 'arn:aws:codestar-connections:eu-west-1:111111111111:connection/12345678-90ab-cdef-1234-567890abcdef';
+    expect(validateConfig(raw).replicaRegions).toHaveLength(4);
+  });
+});
+
+describe('loadConfig', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-config-'));
+
+  test('reads the context object', () => {
+    expect(loadConfig({ contextValue: exampleRawConfig() }).projectName).toBe('kms-mrk');
+  });
+
+  test('parses a context value given as a JSON string (-c kmsMultiRegion=...)', () => {
+    expect(loadConfig({ contextValue: JSON.stringify(exampleRawConfig()) }).projectName).toBe('kms-mrk');
+  });
+
+  test('a config file replaces the context object as a whole, relative to cwd', () => {
+    const raw = exampleRawConfig();
+    raw.projectName = 'from-file';
+    fs.writeFileSync(path.join(dir, 'my-env.json'), JSON.stringify(raw));
+    const config = loadConfig({ contextValue: exampleRawConfig(), configFile: 'my-env.json', cwd: dir });
+    expect(config.projectName).toBe('from-file');
+  });
+
+  test('no configuration at all says where to put it', () => {
+    expect(() => loadConfig({})).toThrow('no configuration: set context "kmsMultiRegion" in cdk.json or pass -c config=FILE.json');
+  });
+});
