@@ -1,0 +1,128 @@
+/**
+ * The speed benchmark. Prints, for 1, 4, 8 and 16 replica Regions: the median
+ * wall time of the README's synth command (`npx cdk synth`, CDK's CloudFormation
+ * validation on), the templates and stacks it writes, the pipeline's serial
+ * action count, CodeBuild projects, IAM roles and template size; the same synth
+ * of a two-stack reference app in the `cdk init` layouts; and the test suite time.
+ * It prints figures and asserts nothing: this machine is shared and noisy.
+ *
+ *   npm run bench                 # 3 runs per figure
+ *   npm run bench -- --runs 5 --no-tests
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { KMS_MULTI_REGION_REGIONS } from '../lib/config/aws-regions';
+import { REFERENCE_APP_SOURCE, REFERENCE_LAYOUTS, REFERENCE_TSCONFIG } from './bench/reference-app';
+import { analyzePipeline } from './pipeline-shape/analyze-pipeline';
+import { PROJECT_ROOT, cdkJsonContext } from './support/synthesize-app';
+
+const REPLICA_COUNTS = [1, 4, 8, 16];
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Runs a shell command in `cwd` and returns its wall time in seconds; throws if it fails. */
+function timed(command: string, cwd: string): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, { cwd, shell: true, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.status !== 0) {
+    throw new Error(`"${command}" in ${cwd} exited ${result.status}:\n${result.stderr.slice(-2000)}`);
+  }
+  return seconds;
+}
+
+function templatesIn(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return templatesIn(full);
+    return entry.name.endsWith('.template.json') ? [full] : [];
+  });
+}
+
+/** Stacks in a cloud assembly, nested stage assemblies included. */
+function stacksIn(dir: string): number {
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  return Object.values<any>(manifest.artifacts).reduce((count, artifact) => {
+    if (artifact.type === 'aws:cloudformation:stack') return count + 1;
+    if (artifact.type === 'cdk:cloud-assembly') return count + stacksIn(path.join(dir, artifact.properties.directoryName));
+    return count;
+  }, 0);
+}
+
+function replicaConfig(count: number, dir: string): string {
+  const raw = JSON.parse(JSON.stringify(cdkJsonContext().kmsMultiRegion));
+  const taken = new Set([raw.primaryRegion, ...raw.noReplicaRegions]);
+  raw.replicaRegions = KMS_MULTI_REGION_REGIONS.filter((r) => !taken.has(r)).slice(0, count);
+  const file = path.join(dir, `replicas-${count}.json`);
+  fs.writeFileSync(file, JSON.stringify(raw));
+  return file;
+}
+
+function benchProject(runs: number, work: string): void {
+  console.log(`Synth of this project: \`npx cdk synth\` (CloudFormation validation on), median of ${runs} runs\n`);
+  console.log('| replica Regions | synth median (s) | stacks | templates | serial actions | CodeBuild projects | IAM roles (pipeline stack) | pipeline template (KiB) |');
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const medians: number[] = [];
+  for (const count of REPLICA_COUNTS) {
+    const config = replicaConfig(count, work);
+    const out = path.join(work, `out-${count}`);
+    const times = Array.from({ length: runs }, () => timed(`npx cdk synth --quiet -c config=${config} -o ${out}`, PROJECT_ROOT));
+    const templates = templatesIn(out);
+    const pipelineFile = templates.find((t) => path.basename(t) === 'Pipeline.template.json')!;
+    const shape = analyzePipeline(JSON.parse(fs.readFileSync(pipelineFile, 'utf8')));
+    medians.push(median(times));
+    console.log(
+      `| ${count} | ${median(times).toFixed(2)} | ${stacksIn(out)} | ${templates.length} | ${shape.serialActionCount} | ` +
+        `${shape.codeBuildProjectCount} | ${shape.iamRoleCount} | ${(fs.statSync(pipelineFile).size / 1024).toFixed(1)} |`,
+    );
+  }
+  console.log(`\n16-Region synth / 1-Region synth: ${(medians[medians.length - 1] / medians[0]).toFixed(2)}x`);
+  benchReference(runs, work, medians[0]);
+}
+
+function benchReference(runs: number, work: string, projectOneRegion: number): void {
+  const dir = path.join(work, 'reference-app');
+  fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'bin', 'app.ts'), REFERENCE_APP_SOURCE);
+  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(REFERENCE_TSCONFIG, null, 2));
+  fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  console.log(`\nThe same job as two plain stacks in the \`cdk init\` layouts, median of ${runs} runs\n`);
+  console.log('| layout | synth median (s) | this project (1 Region) / layout |');
+  console.log('| --- | ---: | ---: |');
+  for (const [layout, appCommand] of Object.entries(REFERENCE_LAYOUTS)) {
+    const times = Array.from({ length: runs }, () => timed(`npx cdk synth --quiet --app "${appCommand}" -o cdk.out`, dir));
+    console.log(`| ${layout} | ${median(times).toFixed(2)} | ${(projectOneRegion / median(times)).toFixed(2)} |`);
+  }
+}
+
+function benchTests(): void {
+  const typeCheck = timed('npx tsc --noEmit', PROJECT_ROOT);
+  const jest = timed('npx jest --silent', PROJECT_ROOT);
+  console.log(`\nTests: type check ${typeCheck.toFixed(1)} s, jest ${jest.toFixed(1)} s (one run each)`);
+}
+
+function main(): void {
+  const runs = Number(arg('--runs') ?? 3);
+  if (!Number.isInteger(runs) || runs < 1) {
+    console.error(`bench: --runs must be a positive integer, got ${arg('--runs')}`);
+    process.exit(2);
+  }
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-bench-'));
+  console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
+  benchProject(runs, work);
+  if (!process.argv.includes('--no-tests')) benchTests();
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+main();
