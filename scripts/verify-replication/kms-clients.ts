@@ -1,0 +1,128 @@
+import {
+  DecryptCommand,
+  DecryptCommandOutput,
+  DescribeKeyCommand,
+  DescribeKeyCommandOutput,
+  EncryptCommand,
+  EncryptCommandOutput,
+  GetKeyRotationStatusCommand,
+  GetKeyRotationStatusCommandOutput,
+  KMSClient,
+  KMSClientConfig,
+} from '@aws-sdk/client-kms';
+
+export interface KmsClientSettings {
+  /** Attempts per call, retries included. */
+  readonly maxAttempts: number;
+  /** Limit for connecting and for each request attempt, in milliseconds. */
+  readonly timeoutMs: number;
+}
+
+/** Makes the client for one Region. Tests replace it to point at mocks or a local stub. */
+export type KmsClientFactory = (region: string, settings: KmsClientSettings) => KMSClient;
+
+/**
+ * The production client: credentials and endpoint come from the SDK's standard chain
+ * (`AWS_PROFILE`, `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_KMS`, ...), so it runs unchanged
+ * against a local emulator.
+ *
+ * @param overrides client settings that win over the defaults, e.g. a retry strategy without backoff
+ */
+export function createKmsClient(
+  region: string,
+  settings: KmsClientSettings,
+  overrides: Partial<KMSClientConfig> = {},
+): KMSClient {
+  return new KMSClient({
+    region,
+    maxAttempts: settings.maxAttempts,
+    requestHandler: {
+      connectionTimeout: settings.timeoutMs,
+      requestTimeout: settings.timeoutMs,
+      // Without this the SDK only logs a warning when requestTimeout passes, and the call hangs on.
+      throwOnRequestTimeout: true,
+    },
+    ...overrides,
+  });
+}
+
+/** A KMS call that did not return; keeps which call it was for the report. */
+export class KmsCallError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly region: string,
+    readonly cause: unknown,
+  ) {
+    super(`${operation} in ${region} failed`);
+    this.name = 'KmsCallError';
+  }
+}
+
+/** One KMS client per Region, created on first use; every call names its Region. */
+export class RegionalKms {
+  private readonly clients = new Map<string, KMSClient>();
+
+  constructor(
+    private readonly factory: KmsClientFactory,
+    private readonly settings: KmsClientSettings,
+  ) {}
+
+  describeKey(region: string, keyId: string): Promise<DescribeKeyCommandOutput> {
+    return this.call('DescribeKey', region, (client) => client.send(new DescribeKeyCommand({ KeyId: keyId })));
+  }
+
+  encrypt(
+    region: string,
+    keyId: string,
+    plaintext: Uint8Array,
+    encryptionContext: Record<string, string>,
+  ): Promise<EncryptCommandOutput> {
+    return this.call('Encrypt', region, (client) =>
+      client.send(new EncryptCommand({ KeyId: keyId, Plaintext: plaintext, EncryptionContext: encryptionContext })),
+    );
+  }
+
+  decrypt(
+    region: string,
+    keyId: string,
+    ciphertext: Uint8Array,
+    encryptionContext: Record<string, string>,
+  ): Promise<DecryptCommandOutput> {
+    return this.call('Decrypt', region, (client) =>
+      client.send(
+        new DecryptCommand({ KeyId: keyId, CiphertextBlob: ciphertext, EncryptionContext: encryptionContext }),
+      ),
+    );
+  }
+
+  getKeyRotationStatus(region: string, keyId: string): Promise<GetKeyRotationStatusCommandOutput> {
+    return this.call('GetKeyRotationStatus', region, (client) =>
+      client.send(new GetKeyRotationStatusCommand({ KeyId: keyId })),
+    );
+  }
+
+  /** Releases the clients' sockets so that the process can exit promptly. */
+  destroy(): void {
+    for (const client of this.clients.values()) {
+      client.destroy();
+    }
+    this.clients.clear();
+  }
+
+  private async call<T>(operation: string, region: string, send: (client: KMSClient) => Promise<T>): Promise<T> {
+    try {
+      return await send(this.client(region));
+    } catch (error) {
+      throw new KmsCallError(operation, region, error);
+    }
+  }
+
+  private client(region: string): KMSClient {
+    let client = this.clients.get(region);
+    if (client === undefined) {
+      client = this.factory(region, this.settings);
+      this.clients.set(region, client);
+    }
+    return client;
+  }
+}
