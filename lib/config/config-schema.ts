@@ -73,6 +73,18 @@ export const aliasCheck: Check = (v) => {
   return undefined;
 };
 
+/** The rules of `git check-ref-format --branch`, short of the ones that need a repository. */
+function isGitBranchName(v: string): boolean {
+  const hasControlCharacter = [...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  return (
+    v.length > 0 &&
+    !hasControlCharacter &&
+    !/[\s~^:?*[\\]/.test(v) &&
+    !/^[/.-]|\/\/|\.\.|@\{|\/$|\.lock$|\.$|\/\./.test(v) &&
+    v !== '@'
+  );
+}
+
 export const CONFIG_SCHEMA: ObjectField = {
   kind: 'object',
   doc: 'The whole configuration.',
@@ -139,7 +151,7 @@ export const CONFIG_SCHEMA: ObjectField = {
           doc: 'Branch whose pushes start the pipeline.',
           allowed: 'a git branch name',
           onChange: 'no',
-          check: (v) => (/^(?!\/|.*(?:\/\/|\.\.|@\{|\/$|\.lock$|\.$))[^\s~^:?*[\\\x00-\x1f\x7f]+$/.test(v) ? undefined : 'must be a valid git branch name'),
+          check: (v) => (isGitBranchName(v) ? undefined : 'must be a valid git branch name'),
         },
       },
     },

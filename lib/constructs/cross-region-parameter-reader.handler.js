@@ -48,8 +48,8 @@ async function readKeyArn(name, region) {
     const out = await new SSMClient({ region }).send(new GetParameterCommand({ Name: name }));
     value = out.Parameter && out.Parameter.Value;
   } catch (e) {
-    if (e && e.name === 'ParameterNotFound') throw new Error(`${where} does not exist`);
-    throw new Error(`${where} could not be read: ${e && e.name}: ${e && e.message}`);
+    if (e && e.name === 'ParameterNotFound') throw new Error(`${where} does not exist`, { cause: e });
+    throw new Error(`${where} could not be read: ${e && e.name}: ${e && e.message}`, { cause: e });
   }
   const arn = new RegExp(`^arn:aws[a-z-]*:kms:${region}:\\d{12}:key/mrk-[0-9a-f]{32}$`);
   if (typeof value !== 'string' || !arn.test(value)) {

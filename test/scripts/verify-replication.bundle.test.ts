@@ -179,7 +179,8 @@ test('exits 2 with one line on stderr when KMS cannot be reached', async () => {
 });
 
 test('exits 2 with one line on stderr when an input is missing', async () => {
-  const { REPLICA_REGIONS: _omitted, ...env } = awsEnv('http://127.0.0.1:1');
+  const env = awsEnv('http://127.0.0.1:1');
+  delete env.REPLICA_REGIONS;
 
   const run = await runBundle([], env);
 

@@ -437,7 +437,7 @@ describe('no-replica Regions', () => {
       message:
         'expected KMS to refuse Decrypt in us-west-2, got no answer: ECONNREFUSED: connect ECONNREFUSED 10.0.0.1:443',
     });
-    expect(run.stdout).toContainEqual(expect.stringMatching(/^ERROR us-west-2\s+\d+ ms  no-replica-regions: /));
+    expect(run.stdout).toContainEqual(expect.stringMatching(/^ERROR us-west-2\s+\d+ ms {2}no-replica-regions: /));
   });
 
   test.each([
