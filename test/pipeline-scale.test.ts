@@ -27,7 +27,7 @@ describe('pipeline size does not grow with the number of replica Regions', () =>
       'Primary/Deploy',
       'Replicas/ApproveReplicas',
       'Replicas/Replica-af-south-1.kms-mrk-replica-key-af-south-1.Deploy (+7 in parallel)',
-      'Replicas/VerifyReplication',
+      'Replicas/ProtectKeyStacks (+1 in parallel)',
     ]);
   });
 
@@ -36,8 +36,8 @@ describe('pipeline size does not grow with the number of replica Regions', () =>
   });
 
   test('the same CodeBuild projects and IAM roles for 1 and 8 Regions', () => {
-    expect(one.codeBuildProjectCount).toBe(3);
-    expect(eight.codeBuildProjectCount).toBe(3);
+    expect(one.codeBuildProjectCount).toBe(4);
+    expect(eight.codeBuildProjectCount).toBe(4);
     expect(eight.iamRoleCount).toBe(one.iamRoleCount);
   });
 

@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { VERIFY_KMS_ACTIONS } from '../lib/pipeline-stack';
+import { VERIFY_KMS_ACTIONS } from '../lib/steps/verify-replication-step';
 import { analyzePipeline } from '../scripts/pipeline-shape/analyze-pipeline';
 import { configWith, synthesizeOnce } from './helpers/app';
 
@@ -33,8 +33,30 @@ describe('pipeline of the example config', () => {
     expect(shape.stages[4].actions).toEqual([
       { name: 'ApproveReplicas', category: 'Approval', provider: 'Manual', runOrder: 1 },
       { name: 'kms-mrk-replica-key-eu-west-1.Deploy', category: 'Deploy', provider: 'CloudFormation', runOrder: 2, region: 'eu-west-1' },
+      { name: 'ProtectKeyStacks', category: 'Build', provider: 'CodeBuild', runOrder: 3 },
       { name: 'VerifyReplication', category: 'Build', provider: 'CodeBuild', runOrder: 3 },
     ]);
+  });
+
+  test('termination protection of every key stack is turned on by the pipeline, with a role that may do only that', () => {
+    const spec = buildSpecOf(template, 'PipelineReplicaeuwest1ProtectKeyStacks');
+    expect(spec).toContain('aws cloudformation update-termination-protection --enable-termination-protection --region us-east-1 --stack-name kms-mrk-primary-key');
+    expect(spec).toContain(
+      'aws cloudformation update-termination-protection --enable-termination-protection --region eu-west-1 --stack-name kms-mrk-replica-key-eu-west-1',
+    );
+    const [, policy] = Object.entries<any>(template.findResources('AWS::IAM::Policy')).find(([id]) => id.includes('ProtectKeyStacks'))!;
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual({
+      Action: 'cloudformation:UpdateTerminationProtection',
+      Effect: 'Allow',
+      Resource: [
+        'arn:aws:cloudformation:eu-west-1:111111111111:stack/kms-mrk-replica-key-eu-west-1/*',
+        'arn:aws:cloudformation:us-east-1:111111111111:stack/kms-mrk-primary-key/*',
+      ],
+    });
+  });
+
+  test('self-mutation installs the same CDK CLI version as package.json', () => {
+    expect(buildSpecOf(template, 'PipelineUpdatePipelineSelfMutation')).toContain(`aws-cdk@${require('../package.json').devDependencies['aws-cdk']}`);
   });
 
   test('the source is the configured connection, repository and branch, triggered on push', () => {
@@ -65,7 +87,7 @@ describe('pipeline of the example config', () => {
   });
 
   test('the verification step gets the key ARN from the primary stack output and the Regions as environment', () => {
-    const verify = pipelineOf(template).Stages[4].Actions[2];
+    const verify = pipelineOf(template).Stages[4].Actions[3];
     expect(JSON.parse(verify.Configuration.EnvironmentVariables)).toEqual([
       { name: 'PRIMARY_KEY_ARN', type: 'PLAINTEXT', value: expect.stringMatching(/^#\{PipelinePrimaryKeyStack[0-9A-F]+\.PrimaryKeyArn\}$/) },
     ]);
@@ -87,7 +109,7 @@ describe('pipeline of the example config', () => {
     expect(spec).not.toMatch(/npm (ci|install)/);
     expect(spec).toContain('VerificationReports');
     expect(spec).toContain('"file-format\\": \\"JUNITXML');
-    const verify = pipelineOf(template).Stages[4].Actions[2];
+    const verify = pipelineOf(template).Stages[4].Actions[3];
     expect(verify.InputArtifacts).toEqual([{ Name: 'Synth_dist_verify' }]);
     template.resourceCountIs('AWS::CodeBuild::ReportGroup', 2);
   });

@@ -93,7 +93,7 @@ export const CONFIG_SCHEMA: ObjectField = {
       kind: 'string',
       doc: 'Prefix of every stack name and of the SSM parameter path.',
       allowed: '2 to 32 of a-z 0-9 -, starting with a letter, not ending with -',
-      onChange: 'new stacks with new keys; the old stacks and keys stay (retained)',
+      onChange: 'new stacks with new keys, and the old stacks and keys stay (retained); the old stacks keep their aliases, so change key.alias too or delete the old stacks first',
       check: (v) => (/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(v) ? undefined : 'must be 2 to 32 of a-z 0-9 -, start with a letter and not end with -'),
     },
     pipeline: {

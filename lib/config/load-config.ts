@@ -21,7 +21,8 @@ function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(`${where} is not valid JSON: ${(e as Error).message}`);
+    // JSON.parse quotes the text around the error, newlines included: keep the message on one line.
+    throw new ConfigError(`${where} is not valid JSON: ${(e as Error).message.replace(/\s+/g, ' ')}`);
   }
 }
 

@@ -1,5 +1,9 @@
 import { CONFIG_SCHEMA, FieldSpec, ObjectField } from './config-schema';
 import { KmsPipelineConfig } from './kms-pipeline-config';
+import { primaryKeyArnParameterName } from '../resource-names';
+
+/** SSM parameter names may be at most 15 levels deep. */
+const SSM_MAX_HIERARCHY_LEVELS = 15;
 
 /** A configuration problem: one line that names the field, the value and what is allowed. */
 export class ConfigError extends Error {
@@ -59,7 +63,7 @@ function validateField(spec: FieldSpec, value: unknown, path: string): unknown {
     case 'stringMap': {
       if (!isPlainObject(value)) fail(path, `must be an object of strings (${spec.allowed})`, value);
       const entries = Object.entries(value);
-      if (entries.length > spec.maxEntries) fail(path, `must have at most ${spec.maxEntries} entries`, `${entries.length} entries`);
+      if (entries.length > spec.maxEntries) fail(path, `must have at most ${spec.maxEntries} entries`, entries.length);
       for (const [k, v] of entries) {
         const keyProblem = spec.checkKey(k);
         if (keyProblem) fail(`${path} key`, keyProblem, k);
@@ -119,6 +123,15 @@ export function validateConfig(raw: unknown): KmsPipelineConfig {
   const overlap = config.key.adminPrincipalArns.find((arn) => config.key.userPrincipalArns.includes(arn));
   if (overlap !== undefined) {
     fail('config.key.userPrincipalArns', 'must not repeat a principal of config.key.adminPrincipalArns: administrators and users are kept apart', overlap);
+  }
+  const parameterName = primaryKeyArnParameterName(config.projectName, config.key.alias);
+  const levels = parameterName.split('/').length - 1;
+  if (levels > SSM_MAX_HIERARCHY_LEVELS) {
+    fail(
+      'config.key.alias',
+      `makes the SSM parameter ${parameterName} ${levels} levels deep, over SSM's ${SSM_MAX_HIERARCHY_LEVELS}: use fewer "/" in the alias`,
+      config.key.alias,
+    );
   }
   return config;
 }

@@ -1,5 +1,5 @@
 // Custom resource: reads a multi-region KMS key ARN from an SSM parameter in another
-// Region. Deployed inline (CloudFormation ZipFile), so it must stay under 4096 characters.
+// Region. Deployed inline (CloudFormation ZipFile), so it stays small: under 4096 characters.
 'use strict';
 const { SSMClient, GetParameterCommand } = require('@aws-sdk/client-ssm');
 
@@ -45,7 +45,7 @@ async function readKeyArn(name, region) {
   const where = `Parameter ${name} in ${region}`;
   let value;
   try {
-    const out = await new SSMClient({ region }).send(new GetParameterCommand({ Name: name }));
+    const out = await new SSMClient({ region, maxAttempts: 6 }).send(new GetParameterCommand({ Name: name }));
     value = out.Parameter && out.Parameter.Value;
   } catch (e) {
     if (e && e.name === 'ParameterNotFound') throw new Error(`${where} does not exist`, { cause: e });

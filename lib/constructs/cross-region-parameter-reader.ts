@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 
 /** The handler, deployed inline (CloudFormation `ZipFile`) so the stack has no asset to publish. */
 const HANDLER_FILE = path.join(__dirname, 'cross-region-parameter-reader.handler.js');
-/** CloudFormation's limit for inline Lambda code. */
+/** The handler's size budget: small enough to read in one sitting and to inline anywhere. */
 const INLINE_CODE_LIMIT = 4096;
 
 export interface CrossRegionParameterReaderProps {
@@ -87,7 +87,7 @@ export class CrossRegionParameterReader extends Construct {
       logGroup,
       timeout: Duration.seconds(30),
       memorySize: 128,
-      description: `Reads SSM parameter ${props.parameterName} from ${props.parameterRegion}`,
+      description: `Reads the primary key ARN parameter from ${props.parameterRegion}`,
     });
     // The role's policy must exist before CloudFormation invokes the handler.
     handler.node.addDependency(role);
@@ -95,6 +95,8 @@ export class CrossRegionParameterReader extends Construct {
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: handler.functionArn,
       resourceType: 'Custom::CrossRegionParameterReader',
+      // A handler that dies before it answers would otherwise hold the stack for an hour.
+      serviceTimeout: Duration.minutes(5),
       properties: {
         ParameterName: props.parameterName,
         ParameterRegion: props.parameterRegion,

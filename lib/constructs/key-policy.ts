@@ -2,9 +2,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 
 /**
  * Management actions for key administrators: everything needed to run the key
- * (policy, rotation, state, tags, aliases, replication, deletion), and nothing
- * that uses it for cryptography. `kms:CreateGrant` is left out on purpose: a
- * grant could hand cryptographic use to anyone, including the administrator.
+ * (policy, rotation, state, tags, aliases, replication, deletion), and no
+ * cryptographic action. `kms:CreateGrant` is left out because a grant hands out
+ * cryptographic use directly. This separates duties by convention, not by force:
+ * an administrator can still edit the key policy (`kms:PutKeyPolicy`), and the
+ * account statement lets IAM policies grant anything; CloudTrail records both.
  */
 export const KEY_ADMIN_ACTIONS: readonly string[] = [
   'kms:DescribeKey',

@@ -71,9 +71,15 @@ export class ReplicaKey extends Resource implements kms.IKey {
     return new kms.Alias(this, `Alias${alias}`, { aliasName: alias, targetKey: this });
   }
 
-  /** The replica's policy is fixed by its props; statements added later are not applied. */
-  public addToResourcePolicy(statement: iam.PolicyStatement, allowNoOp?: boolean): iam.AddToResourcePolicyResult {
-    return this.imported.addToResourcePolicy(statement, allowNoOp);
+  /**
+   * Not supported: the replica's key policy is the one its props build, shared
+   * with the primary. Grant through IAM (`grant*`) or configure the principals.
+   */
+  public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    throw new Error(
+      `ReplicaKey ${this.node.path} cannot add to its key policy (${JSON.stringify(statement.toStatementJson())}): ` +
+        'the policy is set by adminPrincipalArns/userPrincipalArns and shared with the primary',
+    );
   }
 
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {

@@ -44,6 +44,7 @@ describe('CrossRegionParameterReader', () => {
       ParameterName: '/p/app/primary-key-arn',
       ParameterRegion: 'us-east-1',
       SourceVersion: 'abc123',
+      ServiceTimeout: '300',
     });
     readerTemplate().hasResourceProperties('Custom::CrossRegionParameterReader', { SourceVersion: 'static' });
   });

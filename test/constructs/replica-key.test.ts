@@ -50,6 +50,12 @@ describe('ReplicaKey', () => {
     expect(replica.aliasName).toBe('alias/app');
   });
 
+  test('refuses statements added to its key policy instead of dropping them silently', () => {
+    const { replica } = replicaStack();
+    const statement = new iam.PolicyStatement({ actions: ['kms:Decrypt'], principals: [new iam.ServicePrincipal('logs.amazonaws.com')], resources: ['*'] });
+    expect(() => replica.addToResourcePolicy(statement)).toThrow(/cannot add to its key policy .*set by adminPrincipalArns\/userPrincipalArns/);
+  });
+
   test('rejects a primary key ARN that is not multi-region', () => {
     const stack = new Stack(new App(), 'Test');
     expect(
