@@ -1,0 +1,266 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { MultiRegionKey } from '../../lib/constructs/multi-region-key';
+import { BASELINE_DIR, keyStackTemplates, readBaseline, serializeTemplate, writeBaseline } from '../../scripts/replacement-guard/baseline';
+import {
+  CfnTemplate,
+  findReplacements,
+  findStackReplacements,
+  normalizeTemplate,
+  ReplacementFinding,
+  StackTemplate,
+  stacksWithoutBaseline,
+} from '../../scripts/replacement-guard/replacement-guard';
+import { configWith, synthesizeOnce } from '../helpers/app';
+
+// How the guard names the baseline stacks, and the logical IDs of their stateful resources (pinned in test/logical-ids.test.ts too).
+const PRIMARY_STACK = 'kms-mrk-primary-key (111111111111/us-east-1)';
+const REPLICA_STACK = 'kms-mrk-replica-key-eu-west-1 (111111111111/eu-west-1)';
+const KEY = 'PrimaryKeyCA3E73BD';
+const KEY_ALIAS = 'PrimaryKeyAlias198A8B76';
+const PARAMETER = 'PrimaryKeyArnParameter495DCEF8';
+const REPLICA = 'ReplicaKey4DE8F013';
+const READER = 'PrimaryKeyArnReader0EBC7F45';
+const ADVICE =
+  'Restore the construct id or property, or, if the replacement is intended and you have re-encrypted or accepted losing the data, ' +
+  'run `npm run baseline:update` and commit the reviewed baseline diff.';
+
+const baseline = readBaseline(BASELINE_DIR);
+const primaryBaseline = baseline.find((s) => s.region === 'us-east-1')!;
+const replicaBaseline = baseline.find((s) => s.region === 'eu-west-1')!;
+
+function clone(template: CfnTemplate): any {
+  return JSON.parse(JSON.stringify(template));
+}
+
+/** The findings for the example config changed by `change`, against the committed baseline. */
+function findingsFor(change: (raw: Record<string, any>) => void): ReplacementFinding[] {
+  return findReplacements(baseline, keyStackTemplates(synthesizeOnce(configWith(change)).stack));
+}
+
+/** What a test cares about in a finding; the message is checked where it matters. */
+function summary(findings: ReplacementFinding[]): Array<[string, string, string, string | undefined]> {
+  return findings.map((f) => [f.stack, f.logicalId, f.impact, f.property]);
+}
+
+describe('the committed baseline', () => {
+  const { stack } = synthesizeOnce(configWith());
+  const current = keyStackTemplates(stack);
+
+  test('holds the primary and the eu-west-1 replica stack of the example config', () => {
+    expect(baseline.map((s) => [s.stackName, s.account, s.region])).toEqual([
+      ['kms-mrk-replica-key-eu-west-1', '111111111111', 'eu-west-1'],
+      ['kms-mrk-primary-key', '111111111111', 'us-east-1'],
+    ]);
+  });
+
+  test('the example config replaces, removes or stops retaining nothing it holds', () => {
+    expect(findReplacements(baseline, current).map((f) => f.message)).toEqual([]);
+  });
+
+  test('every key stack of the example config has a baseline', () => {
+    expect(stacksWithoutBaseline(baseline, current)).toEqual([]);
+  });
+
+  test('the guard reads the same templates as Template.fromStack', () => {
+    expect(current.map((s) => s.template)).toEqual([
+      Template.fromStack(stack.primaryStage.keyStack).toJSON(),
+      Template.fromStack(stack.replicaStages[0].keyStack).toJSON(),
+    ]);
+  });
+});
+
+describe('the guard reports what would lose a key', () => {
+  test('a renamed key construct orphans the key and deletes its alias, naming the new logical IDs', () => {
+    const synthesizeKeyStack = (constructId: string): CfnTemplate => {
+      const stack = new Stack(new App({ builtinCloudFormationValidation: false }), 'KeyStack', {
+        env: { account: '111111111111', region: 'us-east-1' },
+      });
+      new MultiRegionKey(stack, constructId, { alias: 'alias/app-data' });
+      return Template.fromStack(stack).toJSON();
+    };
+    const findings = findStackReplacements('KeyStack', synthesizeKeyStack('PrimaryKey'), synthesizeKeyStack('DataKey'));
+    expect(summary(findings)).toEqual([
+      ['KeyStack', KEY, 'WILL_ORPHAN', undefined],
+      ['KeyStack', KEY_ALIAS, 'WILL_DESTROY', undefined],
+    ]);
+    expect(findings[0].message).toMatch(
+      /^KeyStack: AWS::KMS::Key PrimaryKeyCA3E73BD would be removed from the stack \(WILL_ORPHAN: kept in the account/,
+    );
+    expect(findings[0].message).toMatch(
+      /the template has AWS::KMS::Key DataKey[0-9A-F]{8} instead, so its logical ID changed \(a renamed or moved construct\)/,
+    );
+    expect(findings[1].message).toMatch(
+      /AWS::KMS::Alias PrimaryKeyAlias198A8B76 would be removed from the stack \(WILL_DESTROY: deleted\)/,
+    );
+  });
+
+  test('a logical ID renamed in the baseline stack is reported with the full message', () => {
+    const renamed = JSON.parse(JSON.stringify(primaryBaseline.template).replaceAll(KEY, 'PrimaryKeyV2ABCDEF12'));
+    const findings = findStackReplacements(PRIMARY_STACK, primaryBaseline.template, renamed);
+    expect(findings.map((f) => f.message)).toEqual([
+      `${PRIMARY_STACK}: AWS::KMS::Key ${KEY} would be removed from the stack (WILL_ORPHAN: kept in the account but no longer managed by this stack); ` +
+        `the template has AWS::KMS::Key PrimaryKeyV2ABCDEF12 instead, so its logical ID changed (a renamed or moved construct). ${ADVICE}`,
+    ]);
+  });
+
+  test.each([
+    ['MultiRegion', false],
+    ['KeySpec', 'RSA_2048'],
+    ['KeyUsage', 'SIGN_VERIFY'],
+  ])('a %s change on the primary key needs a new key, although the resource specification calls it an update', (property, value) => {
+    const changed = clone(primaryBaseline.template);
+    changed.Resources[KEY].Properties[property] = value;
+    const findings = findStackReplacements(PRIMARY_STACK, primaryBaseline.template, changed);
+    expect(summary(findings)).toEqual([[PRIMARY_STACK, KEY, 'WILL_REPLACE', property]]);
+    expect(findings[0].message).toContain(`AWS::KMS::Key ${KEY} would need a new key (WILL_REPLACE): ${property} changes from`);
+    expect(findings[0].message).toContain('which KMS cannot change on an existing key');
+  });
+
+  test('a new primary key ARN on the replica replaces the replica', () => {
+    const changed = clone(replicaBaseline.template);
+    changed.Resources[REPLICA].Properties.PrimaryKeyArn = 'arn:aws:kms:us-east-1:111111111111:key/mrk-0123456789abcdef0123456789abcdef';
+    const findings = findStackReplacements(REPLICA_STACK, replicaBaseline.template, changed);
+    expect(summary(findings)).toEqual([[REPLICA_STACK, REPLICA, 'WILL_REPLACE', 'PrimaryKeyArn']]);
+    expect(findings[0].message).toBe(
+      `${REPLICA_STACK}: AWS::KMS::ReplicaKey ${REPLICA} would be replaced (WILL_REPLACE): PrimaryKeyArn changes from ` +
+        `{"Fn::GetAtt":["${READER}","Value"]} to "arn:aws:kms:us-east-1:111111111111:key/mrk-0123456789abcdef0123456789abcdef". ${ADVICE}`,
+    );
+  });
+
+  test('a new alias replaces both aliases and the parameter, and may make the replica read another key', () => {
+    const findings = findingsFor((raw) => (raw.key.alias = 'alias/app-data-v2'));
+    expect(summary(findings)).toEqual([
+      [REPLICA_STACK, 'ReplicaKeyAlias323C4A06', 'WILL_REPLACE', 'AliasName'],
+      [REPLICA_STACK, REPLICA, 'MAY_REPLACE', 'PrimaryKeyArn'],
+      [PRIMARY_STACK, KEY_ALIAS, 'WILL_REPLACE', 'AliasName'],
+      [PRIMARY_STACK, PARAMETER, 'WILL_REPLACE', 'Name'],
+    ]);
+    expect(findings[1].message).toContain(
+      `may be replaced (MAY_REPLACE): PrimaryKeyArn is read at deploy time from Custom::CrossRegionParameterReader ${READER}, ` +
+        'whose ParameterName changes from "/kms-mrk/app-data/primary-key-arn" to "/kms-mrk/app-data-v2/primary-key-arn"',
+    );
+  });
+
+  test('moving the primary Region loses the primary stack and may make the replica read another key', () => {
+    const findings = findingsFor((raw) => {
+      raw.primaryRegion = 'us-east-2';
+      raw.pipeline.region = 'us-east-2';
+    });
+    expect(summary(findings)).toEqual([
+      [REPLICA_STACK, REPLICA, 'MAY_REPLACE', 'PrimaryKeyArn'],
+      [PRIMARY_STACK, KEY, 'WILL_ORPHAN', undefined],
+      [PRIMARY_STACK, KEY_ALIAS, 'WILL_DESTROY', undefined],
+      [PRIMARY_STACK, PARAMETER, 'WILL_DESTROY', undefined],
+    ]);
+    expect(findings[1].message).toContain('the stack is no longer synthesized (renamed, removed, or moved to another account or Region)');
+  });
+
+  test('a new input of the reader may change the ARN it reads, so it is reported until the baseline is updated', () => {
+    const changed = clone(replicaBaseline.template);
+    changed.Resources[READER].Properties.WithDecryption = 'true';
+    const findings = findStackReplacements(REPLICA_STACK, replicaBaseline.template, changed);
+    expect(summary(findings)).toEqual([[REPLICA_STACK, REPLICA, 'MAY_REPLACE', 'PrimaryKeyArn']]);
+    expect(findings[0].message).toContain('whose WithDecryption changes from nothing to "true"');
+  });
+
+  test('a removed parameter is reported as destroyed', () => {
+    const changed = clone(primaryBaseline.template);
+    delete changed.Resources[PARAMETER];
+    const findings = findStackReplacements(PRIMARY_STACK, primaryBaseline.template, changed);
+    expect(summary(findings)).toEqual([[PRIMARY_STACK, PARAMETER, 'WILL_DESTROY', undefined]]);
+    expect(findings[0].message).toContain('its logical ID is gone from the template');
+  });
+
+  test.each(['DeletionPolicy', 'UpdateReplacePolicy'])('a key whose %s stops being Retain is reported', (attribute) => {
+    const changed = clone(primaryBaseline.template);
+    changed.Resources[KEY][attribute] = 'Delete';
+    const findings = findStackReplacements(PRIMARY_STACK, primaryBaseline.template, changed);
+    expect(summary(findings)).toEqual([[PRIMARY_STACK, KEY, 'STOPS_RETAINING', attribute]]);
+    expect(findings[0].message).toContain(`would no longer be retained (STOPS_RETAINING): ${attribute} changes from "Retain" to "Delete"`);
+  });
+
+  test('every message is one line naming the stack, the logical ID, the type and what to do', () => {
+    const findings = findingsFor((raw) => (raw.key.alias = 'alias/app-data-v2'));
+    for (const f of findings) {
+      expect(f.message).not.toContain('\n');
+      expect(f.message.startsWith(`${f.stack}: ${f.resourceType} ${f.logicalId} `)).toBe(true);
+      expect(f.message).toContain(f.property!);
+      expect(f.message.endsWith(ADVICE)).toBe(true);
+    }
+  });
+});
+
+describe('the guard stays quiet about what keeps every key', () => {
+  test('description, tags, pending window, rotation period and key policy are updated in place', () => {
+    const findings = findingsFor((raw) => {
+      raw.key.description = 'Another description';
+      raw.key.tags = { project: 'kms-mrk', owner: 'platform' };
+      raw.key.pendingWindowDays = 7;
+      raw.key.rotationPeriodDays = 180;
+      raw.key.adminPrincipalArns = ['arn:aws:iam::111111111111:role/key-admin'];
+    });
+    expect(findings).toEqual([]);
+  });
+
+  test('a new source commit (the reader refresh token) changes no key', () => {
+    const { stack } = synthesizeOnce(configWith(), { sourceVersion: '0123456789abcdef0123456789abcdef01234567' });
+    const current = keyStackTemplates(stack);
+    expect(current[1].template).not.toEqual(replicaBaseline.template);
+    expect(findReplacements(baseline, current)).toEqual([]);
+  });
+
+  test('how long CloudFormation waits for the reader, and which handler it calls, do not change the ARN it reads', () => {
+    const changed = clone(replicaBaseline.template);
+    changed.Resources[READER].Properties.ServiceTimeout = '900';
+    changed.Resources[READER].Properties.ServiceToken = { 'Fn::GetAtt': ['AnotherHandler', 'Arn'] };
+    expect(findStackReplacements(REPLICA_STACK, replicaBaseline.template, changed)).toEqual([]);
+  });
+
+  test('a new replica Region adds a stack without a baseline and loses nothing', () => {
+    const current = keyStackTemplates(synthesizeOnce(configWith((raw) => raw.replicaRegions.push('ap-southeast-2'))).stack);
+    expect(findReplacements(baseline, current)).toEqual([]);
+    expect(stacksWithoutBaseline(baseline, current)).toEqual(['kms-mrk-replica-key-ap-southeast-2 (111111111111/ap-southeast-2)']);
+  });
+
+  test('metadata that only `cdk synth` writes is normalized away', () => {
+    const fromCli = clone(primaryBaseline.template);
+    fromCli.Resources[KEY].Metadata = { 'aws:cdk:path': 'Pipeline/Primary/KeyStack/PrimaryKey/Key/Resource' };
+    fromCli.Resources.CDKMetadata = {
+      Type: 'AWS::CDK::Metadata',
+      Properties: { Analytics: 'v2:deflate64:abc' },
+      Condition: 'CDKMetadataAvailable',
+    };
+    fromCli.Conditions = { CDKMetadataAvailable: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] } };
+    expect(normalizeTemplate(fromCli)).toEqual(primaryBaseline.template);
+    expect(findStackReplacements(PRIMARY_STACK, primaryBaseline.template, fromCli)).toEqual([]);
+  });
+});
+
+describe('baseline files', () => {
+  test('are written normalized, and rewriting is a no-op; stacks no longer synthesized are removed', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-baseline-'));
+    const stale: StackTemplate = { ...replicaBaseline, stackName: 'kms-mrk-replica-key-sa-east-1', region: 'sa-east-1' };
+    expect(writeBaseline(dir, [primaryBaseline, stale]).map((c) => c.status)).toEqual(['created', 'created']);
+    expect(writeBaseline(dir, [primaryBaseline]).map((c) => [path.relative(dir, c.file), c.status])).toEqual([
+      ['111111111111-us-east-1/kms-mrk-primary-key.template.json', 'unchanged'],
+      ['111111111111-sa-east-1/kms-mrk-replica-key-sa-east-1.template.json', 'removed'],
+    ]);
+    expect(readBaseline(dir)).toEqual([primaryBaseline]);
+    expect(fs.readFileSync(path.join(dir, '111111111111-us-east-1', 'kms-mrk-primary-key.template.json'), 'utf8')).toBe(
+      serializeTemplate(primaryBaseline.template),
+    );
+  });
+
+  test('the committed files are in the exact form the update script writes', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-baseline-'));
+    writeBaseline(dir, baseline);
+    for (const s of baseline) {
+      const file = path.join(`${s.account}-${s.region}`, `${s.stackName}.template.json`);
+      expect(fs.readFileSync(path.join(BASELINE_DIR, file), 'utf8')).toBe(fs.readFileSync(path.join(dir, file), 'utf8'));
+    }
+  });
+});
