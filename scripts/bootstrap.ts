@@ -1,0 +1,138 @@
+/**
+ * Prints (and with --run, runs) the `cdk bootstrap` commands this project needs,
+ * read from the same configuration as `cdk synth`. Run with --help for the options.
+ *
+ *   npm run bootstrap                                # print the commands for cdk.json
+ *   npm run bootstrap -- --config my-env.json        # ... for another configuration file
+ *   npm run bootstrap -- --least-privilege           # ... with a customer managed execution policy
+ *   npm run bootstrap -- --run                       # run them
+ */
+import { spawnSync, SpawnSyncOptions, SpawnSyncReturns } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { KmsPipelineConfig } from '../lib/config/kms-pipeline-config';
+import { CONFIG_CONTEXT_KEY, loadConfig } from '../lib/config/load-config';
+import { ConfigError } from '../lib/config/validate-config';
+import { ExecutionPolicyChoice, parseCommandLine, USAGE, UsageError } from './bootstrap/command-line';
+import { leastPrivilegeExecutionPolicy } from './bootstrap/execution-policy';
+import { dryRunLines, planNotes, ResolvedExecutionPolicy } from './bootstrap/output';
+import { bootstrapCommands, bootstrapPlan, commandLine } from './bootstrap/plan';
+
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 2;
+
+/** Runs one command and returns its exit status, or why it could not start. */
+export type CommandRunner = (command: string, args: readonly string[]) => { readonly status: number; readonly error?: string };
+
+export interface BootstrapIo {
+  stdout(line: string): void;
+  stderr(line: string): void;
+}
+
+export interface BootstrapDeps {
+  readonly io: BootstrapIo;
+  readonly runner: CommandRunner;
+  /** Directory that `--config FILE` is relative to. */
+  readonly cwd: string;
+  /** The cdk.json whose `kmsMultiRegion` context is the configuration when no file is named. */
+  readonly cdkJsonPath: string;
+}
+
+type Spawn = (command: string, args: readonly string[], options: SpawnSyncOptions) => Pick<SpawnSyncReturns<unknown>, 'status' | 'error'>;
+
+/** Runs commands with the terminal attached, so `cdk bootstrap` shows its own progress and prompts. */
+export function spawnRunner(spawn: Spawn = spawnSync): CommandRunner {
+  return (command, args) => {
+    const result = spawn(command, args, { stdio: 'inherit' });
+    if (result.error) {
+      return { status: 127, error: result.error.message };
+    }
+    // A command killed by a signal has no status; it did not succeed.
+    return { status: result.status ?? 1 };
+  };
+}
+
+const DEFAULT_DEPS: BootstrapDeps = {
+  io: { stdout: (line) => process.stdout.write(`${line}\n`), stderr: (line) => process.stderr.write(`${line}\n`) },
+  runner: spawnRunner(),
+  cwd: process.cwd(),
+  cdkJsonPath: path.resolve(__dirname, '..', 'cdk.json'),
+};
+
+/**
+ * The whole program.
+ *
+ * @returns the exit code: 0 printed or every command succeeded, 2 bad option or configuration,
+ *   otherwise the exit code of the first command that failed
+ */
+export function main(argv: readonly string[], deps: Partial<BootstrapDeps> = {}): number {
+  const { io, runner, cwd, cdkJsonPath } = { ...DEFAULT_DEPS, ...deps };
+  const fail = (message: string): number => {
+    io.stderr(`bootstrap: ${message.replace(/\s*\n\s*/g, ' ')}`);
+    return EXIT_USAGE;
+  };
+
+  let options;
+  let config: KmsPipelineConfig;
+  try {
+    options = parseCommandLine(argv);
+    if (options.help) {
+      io.stdout(USAGE);
+      return EXIT_OK;
+    }
+    config = readConfig(options.configFile, cwd, cdkJsonPath);
+  } catch (error) {
+    if (error instanceof UsageError) return fail(error.message);
+    if (error instanceof ConfigError) return fail(`Invalid configuration: ${error.message}`);
+    throw error;
+  }
+
+  const policy = resolveExecutionPolicy(options.executionPolicy, config);
+  const plan = bootstrapPlan(config);
+  const commands = bootstrapCommands(plan, policy.arn);
+
+  if (!options.run) {
+    dryRunLines(plan, commands, policy).forEach((line) => io.stdout(line));
+    return EXIT_OK;
+  }
+  planNotes(plan, policy, true).forEach((line) => io.stdout(line));
+  for (const command of commands) {
+    const line = commandLine(command);
+    io.stdout(`$ ${line}`);
+    const result = runner('npx', command.args);
+    if (result.status !== 0) {
+      const why = result.error === undefined ? `exited with ${result.status}` : `could not start (${result.error})`;
+      io.stderr(
+        `bootstrap: "${line}" ${why}: fix the cause shown above and run again (the commands before it succeeded; running them again changes nothing).`,
+      );
+      return result.status;
+    }
+  }
+  return EXIT_OK;
+}
+
+function resolveExecutionPolicy(choice: ExecutionPolicyChoice, config: KmsPipelineConfig): ResolvedExecutionPolicy {
+  if (choice.kind === 'managed') {
+    return choice;
+  }
+  const policy = leastPrivilegeExecutionPolicy(config);
+  return { kind: 'least-privilege', arn: policy.arn, policy };
+}
+
+/** The configuration exactly as bin/app.ts reads it: a named file wins, otherwise cdk.json's context. */
+function readConfig(configFile: string | undefined, cwd: string, cdkJsonPath: string): KmsPipelineConfig {
+  if (configFile !== undefined) {
+    return loadConfig({ configFile, cwd });
+  }
+  let cdkJson: { context?: Record<string, unknown> };
+  try {
+    cdkJson = JSON.parse(fs.readFileSync(cdkJsonPath, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`${cdkJsonPath} cannot be read as JSON (${(error as Error).message}): pass --config FILE`);
+  }
+  return loadConfig({ contextValue: cdkJson.context?.[CONFIG_CONTEXT_KEY], cwd });
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

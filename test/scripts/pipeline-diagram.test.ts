@@ -1,0 +1,152 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { DIAGRAM_BLOCK, PIPELINE_DOC, pipelineDoc, readmeDiagramBlock } from '../../scripts/pipeline-diagram/documents';
+import { readBlock, replaceBlock } from '../../scripts/support/readme-block';
+import { renderPipelineDiagram } from '../../scripts/pipeline-diagram/render';
+import { configWith, ROOT, synthesizeOnce } from '../helpers/app';
+
+describe('the committed diagram', () => {
+  // One synth of the example configuration, as `npm run diagram` does it.
+  const { stack, pipelineTemplate } = synthesizeOnce(configWith());
+  const diagram = renderPipelineDiagram(pipelineTemplate.toJSON(), { pipelineRegion: stack.region });
+
+  test('README.md shows the pipeline the code builds (run `npm run diagram` after changing the pipeline)', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    expect(readBlock(readme, DIAGRAM_BLOCK, 'README.md')).toBe(readmeDiagramBlock(diagram));
+  });
+
+  test('docs/pipeline.md shows the pipeline the code builds (run `npm run diagram` after changing the pipeline)', () => {
+    expect(fs.readFileSync(path.join(ROOT, PIPELINE_DOC), 'utf8')).toBe(pipelineDoc(diagram));
+  });
+
+  test('draws every stage in order, the approval, both deploys with their Regions, and the verification after the replicas', () => {
+    expect(diagram).toMatch(/^flowchart LR\n/);
+    expect([...diagram.matchAll(/subgraph s\d+\["([^"]+)"\]/g)].map((m) => m[1])).toEqual([
+      'Source',
+      'Build',
+      'UpdatePipeline',
+      'Primary',
+      'Replica-eu-west-1',
+    ]);
+    const nodeId = (node: string): string => {
+      const match = new RegExp(`^ {4}(s\\d+a[\\d_]+)${node.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').exec(diagram);
+      if (!match) throw new Error(`no node ${node} in\n${diagram}`);
+      return match[1];
+    };
+    const primary = nodeId('[["deploy kms-mrk-primary-key<br/>CloudFormation in us-east-1"]]');
+    const approval = nodeId('{{"ApproveReplicas<br/>manual approval"}}');
+    const replica = nodeId('[["deploy kms-mrk-replica-key-eu-west-1<br/>CloudFormation in eu-west-1"]]');
+    const verify = nodeId('["VerifyReplication<br/>CodeBuild"]');
+    expect(primary).toBe('s4a1');
+    expect(diagram).toContain(`    ${approval} --> ${replica}\n`);
+    expect(diagram).toContain(`    ${replica} --> ${verify}\n`);
+  });
+});
+
+describe('renderPipelineDiagram', () => {
+  const action = (name: string, category: string, provider: string, runOrder: number, extra: Record<string, unknown> = {}) => ({
+    Name: name,
+    ActionTypeId: { Category: category, Owner: 'AWS', Provider: provider, Version: '1' },
+    RunOrder: runOrder,
+    ...extra,
+  });
+  const template = {
+    Resources: {
+      Bucket: { Type: 'AWS::S3::Bucket' },
+      Pipeline: {
+        Type: 'AWS::CodePipeline::Pipeline',
+        Properties: {
+          Stages: [
+            {
+              Name: 'Source',
+              Actions: [
+                action('repo', 'Source', 'CodeStarSourceConnection', 1, {
+                  Configuration: { FullRepositoryId: 'org/repo', BranchName: 'main' },
+                }),
+              ],
+            },
+            {
+              Name: 'Keys',
+              Actions: [
+                action('Approve', 'Approval', 'Manual', 1),
+                action('a.Deploy', 'Deploy', 'CloudFormation', 2, { Region: 'eu-west-1', Configuration: { StackName: 'keys-eu' } }),
+                action('b.Deploy', 'Deploy', 'CloudFormation', 2, { Configuration: { StackName: 'keys-home' } }),
+                action('Check "it"', 'Build', 'CodeBuild', 3),
+                action('Notify', 'Invoke', 'Lambda', 4, { Region: 'sa-east-1' }),
+              ],
+            },
+          ],
+        },
+      },
+    },
+  };
+
+  test('draws stages as boxes, run orders as arrows, parallel actions between the same arrows', () => {
+    expect(renderPipelineDiagram(template, { pipelineRegion: 'us-east-1' })).toBe(
+      [
+        'flowchart LR',
+        '  subgraph s1["Source"]',
+        '    direction LR',
+        '    s1a1(["org/repo<br/>branch main"])',
+        '  end',
+        '  subgraph s2["Keys"]',
+        '    direction LR',
+        '    s2a1{{"Approve<br/>manual approval"}}',
+        '    s2a2_1[["deploy keys-eu<br/>CloudFormation in eu-west-1"]]',
+        '    s2a2_2[["deploy keys-home<br/>CloudFormation in us-east-1"]]',
+        '    s2a3["Check #quot;it#quot;<br/>CodeBuild"]',
+        '    s2a4["Notify<br/>Invoke/Lambda in sa-east-1"]',
+        '    s2a1 --> s2a2_1',
+        '    s2a1 --> s2a2_2',
+        '    s2a2_1 --> s2a3',
+        '    s2a2_2 --> s2a3',
+        '    s2a3 --> s2a4',
+        '  end',
+        '  s1 --> s2',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test("without the pipeline's Region, a deploy that names none says so", () => {
+    expect(renderPipelineDiagram(template)).toContain(`s2a2_2[["deploy keys-home<br/>CloudFormation in the pipeline's Region"]]`);
+  });
+
+  test.each([
+    [
+      'no pipeline',
+      { Resources: { Bucket: { Type: 'AWS::S3::Bucket' } } },
+      'expected one AWS::CodePipeline::Pipeline in the template, found 0',
+    ],
+    [
+      'a pipeline without stages',
+      { Resources: { P: { Type: 'AWS::CodePipeline::Pipeline', Properties: {} } } },
+      'the AWS::CodePipeline::Pipeline has no Stages',
+    ],
+  ])('rejects a template with %s', (_what, bad, message) => {
+    expect(() => renderPipelineDiagram(bad)).toThrow(message);
+  });
+});
+
+describe('README blocks', () => {
+  const readme = ['# Title', '', 'intro', '<!-- x:start -->', 'old', 'lines', '<!-- x:end -->', 'after', ''].join('\n');
+
+  test('replaces only the lines between the markers, and reads them back', () => {
+    const updated = replaceBlock(readme, 'x', 'new\n', 'README.md');
+    expect(updated).toBe(['# Title', '', 'intro', '<!-- x:start -->', 'new', '<!-- x:end -->', 'after', ''].join('\n'));
+    expect(readBlock(updated, 'x', 'README.md')).toBe('new\n');
+    expect(replaceBlock(updated, 'x', 'new\n', 'README.md')).toBe(updated);
+  });
+
+  test('fills an empty block', () => {
+    expect(replaceBlock('<!-- x:start -->\n<!-- x:end -->\n', 'x', 'body\n', 'F.md')).toBe('<!-- x:start -->\nbody\n<!-- x:end -->\n');
+  });
+
+  test.each([
+    ['no markers', 'text', 'F.md has no "<!-- x:start -->" ... "<!-- x:end -->" pair'],
+    ['markers in the wrong order', '<!-- x:end -->\n<!-- x:start -->', 'F.md has "<!-- x:end -->" before "<!-- x:start -->"'],
+    ['two start markers', '<!-- x:start -->\n<!-- x:start -->\n<!-- x:end -->', 'more than once'],
+  ])('refuses a file with %s', (_what, text, message) => {
+    expect(() => replaceBlock(text, 'x', 'body\n', 'F.md')).toThrow(message);
+  });
+});
