@@ -26,7 +26,9 @@ function acknowledge(scope: IConstruct, findings: readonly string[], reason: str
 
 /** Object wildcards inside the one artifact bucket, as CodePipeline grants them to every role it runs. */
 export function acknowledgeArtifactAccess(role: IConstruct, bucket: s3.IBucket, key: kms.IKey, write: boolean): void {
-  const actions = write ? ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'] : ['s3:GetBucket*', 's3:GetObject*', 's3:List*'];
+  const actions = write
+    ? ['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*']
+    : ['s3:GetBucket*', 's3:GetObject*', 's3:List*'];
   acknowledge(
     role,
     [...actions.map((a) => `Action::${a}`), `Resource::<${tokenOf(bucket)}.Arn>/*`],

@@ -6,7 +6,7 @@
  * of a two-stack reference app in the `cdk init` layouts; and the test suite time.
  * It prints figures and asserts nothing: this machine is shared and noisy.
  *
- *   npm run bench                 # 3 runs per figure
+ *   npm run bench                 # 3 runs per figure, after one warm-up run
  *   npm run bench -- --runs 5 --no-tests
  */
 import { spawnSync } from 'child_process';
@@ -71,13 +71,17 @@ function replicaConfig(count: number, dir: string): string {
 
 function benchProject(runs: number, work: string): void {
   console.log(`Synth of this project: \`npx cdk synth\` (CloudFormation validation on), median of ${runs} runs\n`);
-  console.log('| replica Regions | synth median (s) | stacks | templates | serial actions | CodeBuild projects | IAM roles (pipeline stack) | pipeline template (KiB) |');
+  console.log(
+    '| replica Regions | synth median (s) | stacks | templates | serial actions | CodeBuild projects | IAM roles (pipeline stack) | pipeline template (KiB) |',
+  );
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   const medians: number[] = [];
   for (const count of REPLICA_COUNTS) {
     const config = replicaConfig(count, work);
     const out = path.join(work, `out-${count}`);
-    const times = Array.from({ length: runs }, () => timed(`npx cdk synth --quiet -c config=${config} -o ${out}`, PROJECT_ROOT));
+    const command = `npx cdk synth --quiet -c config=${config} -o ${out}`;
+    timed(command, PROJECT_ROOT); // warm-up: the first run pays for cold file caches
+    const times = Array.from({ length: runs }, () => timed(command, PROJECT_ROOT));
     const templates = templatesIn(out);
     const pipelineFile = templates.find((t) => path.basename(t) === 'Pipeline.template.json')!;
     const shape = analyzePipeline(JSON.parse(fs.readFileSync(pipelineFile, 'utf8')));
@@ -101,7 +105,9 @@ function benchReference(runs: number, work: string, projectOneRegion: number): v
   console.log('| layout | synth median (s) | this project (1 Region) / layout |');
   console.log('| --- | ---: | ---: |');
   for (const [layout, appCommand] of Object.entries(REFERENCE_LAYOUTS)) {
-    const times = Array.from({ length: runs }, () => timed(`npx cdk synth --quiet --app "${appCommand}" -o cdk.out`, dir));
+    const command = `npx cdk synth --quiet --app "${appCommand}" -o cdk.out`;
+    timed(command, dir); // warm-up, as above
+    const times = Array.from({ length: runs }, () => timed(command, dir));
     console.log(`| ${layout} | ${median(times).toFixed(2)} | ${(projectOneRegion / median(times)).toFixed(2)} |`);
   }
 }

@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { devDependencies } from '../package.json';
 import { VERIFY_KMS_ACTIONS } from '../lib/steps/verify-replication-step';
 import { analyzePipeline } from '../scripts/pipeline-shape/analyze-pipeline';
 import { configWith, synthesizeOnce } from './helpers/app';
@@ -11,7 +12,9 @@ function pipelineOf(template: { toJSON(): any }) {
 }
 
 function buildSpecOf(template: { toJSON(): any }, projectIdPrefix: string): string {
-  const [, project] = Object.entries<any>(template.toJSON().Resources).find(([id, r]) => r.Type === 'AWS::CodeBuild::Project' && id.startsWith(projectIdPrefix))!;
+  const [, project] = Object.entries<any>(template.toJSON().Resources).find(
+    ([id, r]) => r.Type === 'AWS::CodeBuild::Project' && id.startsWith(projectIdPrefix),
+  )!;
   return JSON.stringify(project.Properties.Source.BuildSpec);
 }
 
@@ -40,7 +43,9 @@ describe('pipeline of the example config', () => {
 
   test('termination protection of every key stack is turned on by the pipeline, with a role that may do only that', () => {
     const spec = buildSpecOf(template, 'PipelineReplicaeuwest1ProtectKeyStacks');
-    expect(spec).toContain('aws cloudformation update-termination-protection --enable-termination-protection --region us-east-1 --stack-name kms-mrk-primary-key');
+    expect(spec).toContain(
+      'aws cloudformation update-termination-protection --enable-termination-protection --region us-east-1 --stack-name kms-mrk-primary-key',
+    );
     expect(spec).toContain(
       'aws cloudformation update-termination-protection --enable-termination-protection --region eu-west-1 --stack-name kms-mrk-replica-key-eu-west-1',
     );
@@ -56,7 +61,7 @@ describe('pipeline of the example config', () => {
   });
 
   test('self-mutation installs the same CDK CLI version as package.json', () => {
-    expect(buildSpecOf(template, 'PipelineUpdatePipelineSelfMutation')).toContain(`aws-cdk@${require('../package.json').devDependencies['aws-cdk']}`);
+    expect(buildSpecOf(template, 'PipelineUpdatePipelineSelfMutation')).toContain(`aws-cdk@${devDependencies['aws-cdk']}`);
   });
 
   test('the source is the configured connection, repository and branch, triggered on push', () => {
@@ -89,7 +94,11 @@ describe('pipeline of the example config', () => {
   test('the verification step gets the key ARN from the primary stack output and the Regions as environment', () => {
     const verify = pipelineOf(template).Stages[4].Actions[3];
     expect(JSON.parse(verify.Configuration.EnvironmentVariables)).toEqual([
-      { name: 'PRIMARY_KEY_ARN', type: 'PLAINTEXT', value: expect.stringMatching(/^#\{PipelinePrimaryKeyStack[0-9A-F]+\.PrimaryKeyArn\}$/) },
+      {
+        name: 'PRIMARY_KEY_ARN',
+        type: 'PLAINTEXT',
+        value: expect.stringMatching(/^#\{PipelinePrimaryKeyStack[0-9A-F]+\.PrimaryKeyArn\}$/),
+      },
     ]);
     template.hasResourceProperties('AWS::CodeBuild::Project', {
       Environment: Match.objectLike({
@@ -117,7 +126,9 @@ describe('pipeline of the example config', () => {
   test('the verification role may only describe and use mrk- keys of this account in the verified Regions', () => {
     const policies = Object.entries<any>(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.includes('VerifyReplication'));
     expect(policies).toHaveLength(1);
-    const kmsStatements = policies[0][1].Properties.PolicyDocument.Statement.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('kms:')) && s.Sid);
+    const kmsStatements = policies[0][1].Properties.PolicyDocument.Statement.filter(
+      (s: any) => [s.Action].flat().some((a: string) => a.startsWith('kms:')) && s.Sid,
+    );
     expect(kmsStatements).toEqual([
       {
         Sid: 'UseMultiRegionKeysOfThisAccount',

@@ -60,7 +60,8 @@ const CONNECTION_ARN = new RegExp(
 );
 const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:(?:root|role/[\\w+=,.@/-]{1,512}|user/[\\w+=,.@/-]{1,512})$`);
 
-const regionCheck: Check = (v) => (isKnownRegion(v) ? undefined : 'is not a known commercial AWS Region with KMS multi-region keys (for example us-east-1, eu-west-1)');
+const regionCheck: Check = (v) =>
+  isKnownRegion(v) ? undefined : 'is not a known commercial AWS Region with KMS multi-region keys (for example us-east-1, eu-west-1)';
 
 /** KMS alias rules: `alias/` + 1..250 of [A-Za-z0-9/_-], never under the reserved `alias/aws/`. */
 export const aliasCheck: Check = (v) => {
@@ -77,11 +78,7 @@ export const aliasCheck: Check = (v) => {
 function isGitBranchName(v: string): boolean {
   const hasControlCharacter = [...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
   return (
-    v.length > 0 &&
-    !hasControlCharacter &&
-    !/[\s~^:?*[\\]/.test(v) &&
-    !/^[/.-]|\/\/|\.\.|@\{|\/$|\.lock$|\.$|\/\./.test(v) &&
-    v !== '@'
+    v.length > 0 && !hasControlCharacter && !/[\s~^:?*[\\]/.test(v) && !/^[/.-]|\/\/|\.\.|@\{|\/$|\.lock$|\.$|\/\./.test(v) && v !== '@'
   );
 }
 
@@ -93,8 +90,10 @@ export const CONFIG_SCHEMA: ObjectField = {
       kind: 'string',
       doc: 'Prefix of every stack name and of the SSM parameter path.',
       allowed: '2 to 32 of a-z 0-9 -, starting with a letter, not ending with -',
-      onChange: 'new stacks with new keys, and the old stacks and keys stay (retained); the old stacks keep their aliases, so change key.alias too or delete the old stacks first',
-      check: (v) => (/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(v) ? undefined : 'must be 2 to 32 of a-z 0-9 -, start with a letter and not end with -'),
+      onChange:
+        'new stacks with new keys, and the old stacks and keys stay (retained); the old stacks keep their aliases, so change key.alias too or delete the old stacks first',
+      check: (v) =>
+        /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(v) ? undefined : 'must be 2 to 32 of a-z 0-9 -, start with a letter and not end with -',
     },
     pipeline: {
       kind: 'object',
@@ -159,7 +158,8 @@ export const CONFIG_SCHEMA: ObjectField = {
       kind: 'string',
       doc: 'Region of the multi-region primary key.',
       allowed: 'a known AWS Region, not in any other region list',
-      onChange: 'a new primary key (and replicas of it); the old ones stay (retained). To move the primary, use UpdatePrimaryRegion (see docs/runbooks)',
+      onChange:
+        'a new, unrelated primary key (and replicas of it); the old ones stay (retained). To make another Region primary in KMS, see docs/runbooks/regional-outage.md',
       check: regionCheck,
     },
     replicaRegions: {
@@ -239,7 +239,11 @@ export const CONFIG_SCHEMA: ObjectField = {
           allowed: 'up to 50; keys 1 to 128 characters not starting with aws:, values up to 256 characters',
           onChange: 'no (updated in place)',
           checkKey: (k) =>
-            k.length < 1 || k.length > 128 ? 'must be 1 to 128 characters' : k.toLowerCase().startsWith('aws:') ? 'must not start with "aws:", which is reserved' : undefined,
+            k.length < 1 || k.length > 128
+              ? 'must be 1 to 128 characters'
+              : k.toLowerCase().startsWith('aws:')
+                ? 'must not start with "aws:", which is reserved'
+                : undefined,
           checkValue: (v) => (v.length <= 256 ? undefined : 'must be at most 256 characters'),
         },
         adminPrincipalArns: {
@@ -264,4 +268,3 @@ export const CONFIG_SCHEMA: ObjectField = {
     },
   },
 };
-

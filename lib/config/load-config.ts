@@ -53,7 +53,9 @@ export function loadConfig(sources: ConfigSources): KmsPipelineConfig {
   if (sources.configFile !== undefined) {
     raw = readConfigFile(sources.configFile, cwd);
   } else if (sources.contextValue === undefined) {
-    throw new ConfigError(`no configuration: set context "${CONFIG_CONTEXT_KEY}" in cdk.json or pass -c ${CONFIG_FILE_CONTEXT_KEY}=FILE.json`);
+    throw new ConfigError(
+      `no configuration: set context "${CONFIG_CONTEXT_KEY}" in cdk.json or pass -c ${CONFIG_FILE_CONTEXT_KEY}=FILE.json`,
+    );
   } else if (typeof sources.contextValue === 'string') {
     raw = parseJson(sources.contextValue, `context "${CONFIG_CONTEXT_KEY}"`);
   } else {

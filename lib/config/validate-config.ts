@@ -122,7 +122,11 @@ export function validateConfig(raw: unknown): KmsPipelineConfig {
   validateRegionRoles(config);
   const overlap = config.key.adminPrincipalArns.find((arn) => config.key.userPrincipalArns.includes(arn));
   if (overlap !== undefined) {
-    fail('config.key.userPrincipalArns', 'must not repeat a principal of config.key.adminPrincipalArns: administrators and users are kept apart', overlap);
+    fail(
+      'config.key.userPrincipalArns',
+      'must not repeat a principal of config.key.adminPrincipalArns: administrators and users are kept apart',
+      overlap,
+    );
   }
   const parameterName = primaryKeyArnParameterName(config.projectName, config.key.alias);
   const levels = parameterName.split('/').length - 1;

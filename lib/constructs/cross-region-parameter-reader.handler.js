@@ -69,9 +69,7 @@ function respond(responseUrl, response) {
     const req = transport.request(url, { method: 'PUT', headers }, (res) => {
       res.resume();
       res.on('end', () =>
-        res.statusCode < 300
-          ? resolve()
-          : reject(new Error(`CloudFormation response rejected with HTTP ${res.statusCode}`)),
+        res.statusCode < 300 ? resolve() : reject(new Error(`CloudFormation response rejected with HTTP ${res.statusCode}`)),
       );
     });
     req.on('error', (e) => reject(new Error(`CloudFormation response not sent: ${e.message}`)));

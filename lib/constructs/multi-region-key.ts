@@ -45,7 +45,9 @@ export class MultiRegionKey extends Construct {
     validateIntegerRange('rotationPeriodDays', props.rotationPeriodDays, 90, 2560);
     const enableKeyRotation = props.enableKeyRotation ?? true;
     if (!enableKeyRotation && props.rotationPeriodDays !== undefined) {
-      throw new Error(`rotationPeriodDays needs enableKeyRotation true, got rotationPeriodDays ${props.rotationPeriodDays} with rotation off`);
+      throw new Error(
+        `rotationPeriodDays needs enableKeyRotation true, got rotationPeriodDays ${props.rotationPeriodDays} with rotation off`,
+      );
     }
 
     this.key = new kms.Key(this, 'Key', {

@@ -38,7 +38,10 @@ export class ReplicaKey extends Resource implements kms.IKey {
   constructor(scope: Construct, id: string, props: ReplicaKeyProps) {
     super(scope, id);
     validateKeySettings(props);
-    if (!Token.isUnresolved(props.primaryKeyArn) && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/mrk-[0-9a-f]{32}$/.test(props.primaryKeyArn)) {
+    if (
+      !Token.isUnresolved(props.primaryKeyArn) &&
+      !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/mrk-[0-9a-f]{32}$/.test(props.primaryKeyArn)
+    ) {
       throw new Error(`primaryKeyArn must be the ARN of a multi-region key (key/mrk-...), got ${JSON.stringify(props.primaryKeyArn)}`);
     }
 

@@ -28,7 +28,8 @@ export class ProtectKeyStacksStep extends pipelines.CodeBuildStep {
     super(id, {
       input: props.input,
       commands: props.keyStacks.map(
-        (s) => `aws cloudformation update-termination-protection --enable-termination-protection --region ${s.region} --stack-name ${s.stackName}`,
+        (s) =>
+          `aws cloudformation update-termination-protection --enable-termination-protection --region ${s.region} --stack-name ${s.stackName}`,
       ),
       rolePolicyStatements: [new iam.PolicyStatement({ actions: ['cloudformation:UpdateTerminationProtection'], resources: stackArns })],
       timeout: Duration.minutes(10),
@@ -41,7 +42,8 @@ export class ProtectKeyStacksStep extends pipelines.CodeBuildStep {
     for (const arn of this.stackArns) {
       Validations.of(this.project.role!).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${arn}]`,
-        reason: 'A stack ARN ends in an ID that CloudFormation assigns at creation; the wildcard stands for that ID of this one named key stack.',
+        reason:
+          'A stack ARN ends in an ID that CloudFormation assigns at creation; the wildcard stands for that ID of this one named key stack.',
       });
     }
   }

@@ -31,17 +31,11 @@ export interface PrimaryCiphertext {
  *
  * @returns the check, and the Regions the primary lists as replicas when KMS answered
  */
-export async function checkPrimaryKey(
-  ctx: CheckContext,
-): Promise<{ result: CheckResult; listedReplicaRegions?: readonly string[] }> {
+export async function checkPrimaryKey(ctx: CheckContext): Promise<{ result: CheckResult; listedReplicaRegions?: readonly string[] }> {
   const { primaryKey, replicaRegions, retiredReplicaRegions } = ctx.inputs;
   let listedReplicaRegions: string[] | undefined;
   const result = await runCheck(
-    spec(
-      'primary-key',
-      primaryKey.region,
-      'primary key is an enabled multi-region PRIMARY listing every replica Region',
-    ),
+    spec('primary-key', primaryKey.region, 'primary key is an enabled multi-region PRIMARY listing every replica Region'),
     ctx.now,
     async () => {
       const metadata = (await ctx.kms.describeKey(primaryKey.region, primaryKey.arn)).KeyMetadata;
@@ -53,13 +47,10 @@ export async function checkPrimaryKey(
       if (missing.length > 0) {
         problems.push(`expected ReplicaKeys to include ${missing.join(', ')}, got [${listed.join(', ')}]`);
       }
-      const unexpected = listed.filter(
-        (region) => !replicaRegions.includes(region) && !retiredReplicaRegions.includes(region),
-      );
+      const unexpected = listed.filter((region) => !replicaRegions.includes(region) && !retiredReplicaRegions.includes(region));
       if (unexpected.length > 0) {
         problems.push(
-          `unexpected replica Regions ${unexpected.join(', ')} in ReplicaKeys ` +
-            '(not in REPLICA_REGIONS or RETIRED_REPLICA_REGIONS)',
+          `unexpected replica Regions ${unexpected.join(', ')} in ReplicaKeys ` + '(not in REPLICA_REGIONS or RETIRED_REPLICA_REGIONS)',
         );
       }
       for (const replica of replicaKeys) {
@@ -99,25 +90,19 @@ export function retiredRegionNotes(ctx: CheckContext, listedReplicaRegions: read
 /** Check 2: the replica in `region` is an enabled REPLICA whose primary is the configured key. */
 export function checkReplicaKey(ctx: CheckContext, region: string): Promise<CheckResult> {
   const replicaArn = keyArnInRegion(ctx.inputs.primaryKey, region);
-  return runCheck(
-    spec('replica-keys', region, 'replica key is an enabled REPLICA of the primary'),
-    ctx.now,
-    async () => {
-      const metadata = (await ctx.kms.describeKey(region, replicaArn)).KeyMetadata;
-      const problems = keyProblems(metadata, replicaArn, 'REPLICA');
-      const primaryArn = metadata?.MultiRegionConfiguration?.PrimaryKey?.Arn;
-      if (primaryArn !== ctx.inputs.primaryKey.arn) {
-        problems.push(`expected PrimaryKey.Arn ${ctx.inputs.primaryKey.arn}, got ${primaryArn}`);
-      }
-      return verdictFrom(problems);
-    },
-  );
+  return runCheck(spec('replica-keys', region, 'replica key is an enabled REPLICA of the primary'), ctx.now, async () => {
+    const metadata = (await ctx.kms.describeKey(region, replicaArn)).KeyMetadata;
+    const problems = keyProblems(metadata, replicaArn, 'REPLICA');
+    const primaryArn = metadata?.MultiRegionConfiguration?.PrimaryKey?.Arn;
+    if (primaryArn !== ctx.inputs.primaryKey.arn) {
+      problems.push(`expected PrimaryKey.Arn ${ctx.inputs.primaryKey.arn}, got ${primaryArn}`);
+    }
+    return verdictFrom(problems);
+  });
 }
 
 /** Check 3, first half: encrypt fresh random bytes with the primary key. */
-export async function encryptWithPrimary(
-  ctx: CheckContext,
-): Promise<{ result: CheckResult; encrypted?: PrimaryCiphertext }> {
+export async function encryptWithPrimary(ctx: CheckContext): Promise<{ result: CheckResult; encrypted?: PrimaryCiphertext }> {
   const { primaryKey } = ctx.inputs;
   let encrypted: PrimaryCiphertext | undefined;
   const result = await runCheck(
@@ -139,18 +124,10 @@ export async function encryptWithPrimary(
 }
 
 /** Check 3: the primary's ciphertext decrypts with the replica in `region`. */
-export function checkDecryptInReplica(
-  ctx: CheckContext,
-  region: string,
-  encrypted: PrimaryCiphertext | undefined,
-): Promise<CheckResult> {
+export function checkDecryptInReplica(ctx: CheckContext, region: string, encrypted: PrimaryCiphertext | undefined): Promise<CheckResult> {
   const { primaryKey } = ctx.inputs;
   const replicaArn = keyArnInRegion(primaryKey, region);
-  const check = spec(
-    'round-trip-primary-to-replicas',
-    region,
-    `ciphertext from ${primaryKey.region} decrypts with the replica key`,
-  );
+  const check = spec('round-trip-primary-to-replicas', region, `ciphertext from ${primaryKey.region} decrypts with the replica key`);
   if (encrypted === undefined) {
     return Promise.resolve(notRun(check, primaryKey.region));
   }
@@ -177,12 +154,7 @@ export function checkReverseRoundTrip(ctx: CheckContext, region: string): Promis
       if (encrypted.CiphertextBlob === undefined || encrypted.CiphertextBlob.length === 0) {
         return verdictFrom([...problems, `expected a CiphertextBlob from Encrypt in ${region}, got none`]);
       }
-      const decrypted = await ctx.kms.decrypt(
-        primaryKey.region,
-        primaryKey.arn,
-        encrypted.CiphertextBlob,
-        ctx.encryptionContext,
-      );
+      const decrypted = await ctx.kms.decrypt(primaryKey.region, primaryKey.arn, encrypted.CiphertextBlob, ctx.encryptionContext);
       return verdictFrom([
         ...problems,
         ...responseKeyProblems(decrypted.KeyId, primaryKey.arn),
@@ -197,9 +169,7 @@ export function checkAlias(ctx: CheckContext, region: string, alias: string): Pr
   const { keyId } = ctx.inputs.primaryKey;
   return runCheck(spec('alias', region, `${alias} resolves to ${keyId}`), ctx.now, async () => {
     const metadata = (await ctx.kms.describeKey(region, alias)).KeyMetadata;
-    return verdictFrom(
-      metadata?.KeyId === keyId ? [] : [`expected ${alias} to resolve to ${keyId}, got ${metadata?.KeyId}`],
-    );
+    return verdictFrom(metadata?.KeyId === keyId ? [] : [`expected ${alias} to resolve to ${keyId}, got ${metadata?.KeyId}`]);
   });
 }
 
@@ -221,11 +191,7 @@ export function checkKeyRotation(ctx: CheckContext): Promise<CheckResult> {
  * Check 7: the primary's ciphertext must not decrypt in a Region without a replica.
  * Only a refusal from KMS proves that; no answer (network, credentials, timeout) is an error.
  */
-export function checkNoReplicaRegion(
-  ctx: CheckContext,
-  region: string,
-  encrypted: PrimaryCiphertext | undefined,
-): Promise<CheckResult> {
+export function checkNoReplicaRegion(ctx: CheckContext, region: string, encrypted: PrimaryCiphertext | undefined): Promise<CheckResult> {
   const { primaryKey } = ctx.inputs;
   const check = spec('no-replica-regions', region, `ciphertext from ${primaryKey.region} is refused (no replica here)`);
   if (encrypted === undefined) {
@@ -233,12 +199,7 @@ export function checkNoReplicaRegion(
   }
   return runCheck(check, ctx.now, async (): Promise<Verdict> => {
     try {
-      const output = await ctx.kms.decrypt(
-        region,
-        keyArnInRegion(primaryKey, region),
-        encrypted.ciphertext,
-        ctx.encryptionContext,
-      );
+      const output = await ctx.kms.decrypt(region, keyArnInRegion(primaryKey, region), encrypted.ciphertext, ctx.encryptionContext);
       return {
         outcome: 'fail',
         message: `expected Decrypt in ${region} to be refused, got ${output.Plaintext?.length ?? 0} bytes of plaintext from key ${output.KeyId}`,

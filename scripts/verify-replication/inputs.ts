@@ -103,10 +103,7 @@ could not run (bad input, no credentials, KMS unreachable).
 `;
 
 /** Reads and validates the command line and environment. Throws {@link InputError}. */
-export function parseCommandLine(
-  argv: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-): CommandLine {
+export function parseCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CommandLine {
   const flags = parseFlags(argv);
   if (flags.help) {
     return { help: true };
@@ -126,11 +123,7 @@ export function parseCommandLine(
   }
 
   const replicaRegions = requiredRegionList(REPLICA_REGIONS, read(REPLICA_REGIONS), 'the Regions that hold a replica');
-  const noReplicaRegions = requiredRegionList(
-    NO_REPLICA_REGIONS,
-    read(NO_REPLICA_REGIONS),
-    'the Regions that must not decrypt',
-  );
+  const noReplicaRegions = requiredRegionList(NO_REPLICA_REGIONS, read(NO_REPLICA_REGIONS), 'the Regions that must not decrypt');
   const retired = read(RETIRED_REPLICA_REGIONS);
   const retiredReplicaRegions = retired === undefined ? [] : regionList(RETIRED_REPLICA_REGIONS, retired);
 
@@ -140,9 +133,7 @@ export function parseCommandLine(
     [RETIRED_REPLICA_REGIONS, retiredReplicaRegions],
   ] as const) {
     if (regions.includes(primaryKey.region)) {
-      throw new InputError(
-        `${label(source)} includes ${primaryKey.region}, the primary Region of ${PRIMARY_KEY_ARN.envVar}: remove it`,
-      );
+      throw new InputError(`${label(source)} includes ${primaryKey.region}, the primary Region of ${PRIMARY_KEY_ARN.envVar}: remove it`);
     }
   }
   rejectOverlap(REPLICA_REGIONS, replicaRegions, NO_REPLICA_REGIONS, noReplicaRegions);
@@ -203,9 +194,7 @@ function label(source: InputSource): string {
 function requiredRegionList(source: InputSource, value: string | undefined, what: string): string[] {
   const regions = value === undefined ? [] : regionList(source, value);
   if (regions.length === 0) {
-    throw new InputError(
-      `${label(source)} is required: set it to ${what}, comma-separated (e.g. eu-west-1,ap-southeast-2)`,
-    );
+    throw new InputError(`${label(source)} is required: set it to ${what}, comma-separated (e.g. eu-west-1,ap-southeast-2)`);
   }
   return regions;
 }
@@ -232,9 +221,7 @@ function regionList(source: InputSource, value: string): string[] {
 function rejectOverlap(a: InputSource, aRegions: readonly string[], b: InputSource, bRegions: readonly string[]): void {
   const both = aRegions.filter((region) => bRegions.includes(region));
   if (both.length > 0) {
-    throw new InputError(
-      `${both.join(', ')} is in both ${label(a)} and ${label(b)}: list each Region in only one of them`,
-    );
+    throw new InputError(`${both.join(', ')} is in both ${label(a)} and ${label(b)}: list each Region in only one of them`);
   }
 }
 
@@ -250,9 +237,7 @@ function aliasName(value: string | undefined): string | undefined {
         ? undefined
         : 'must be "alias/" followed by 1 to 250 of A-Z a-z 0-9 / _ -';
   if (problem !== undefined) {
-    throw new InputError(
-      `${label(KEY_ALIAS)} ${problem}, got "${value}": set it to the key's alias, e.g. alias/app-data`,
-    );
+    throw new InputError(`${label(KEY_ALIAS)} ${problem}, got "${value}": set it to the key's alias, e.g. alias/app-data`);
   }
   return value;
 }

@@ -20,9 +20,7 @@ export function toJUnitXml(results: readonly CheckResult[], elapsedMs: number): 
   ];
   for (const suite of suites) {
     const suiteMs = suite.results.reduce((sum, result) => sum + result.durationMs, 0);
-    lines.push(
-      `  <testsuite name="${attribute(suite.family)}"${countAttributes(suite.results)} skipped="0" time="${seconds(suiteMs)}">`,
-    );
+    lines.push(`  <testsuite name="${attribute(suite.family)}"${countAttributes(suite.results)} skipped="0" time="${seconds(suiteMs)}">`);
     for (const result of suite.results) {
       lines.push(...testcase(result));
     }
@@ -47,11 +45,7 @@ function testcase(result: CheckResult): string[] {
   const headline = attribute(oneLine(message));
   switch (result.outcome) {
     case 'fail':
-      return [
-        `${open}>`,
-        `      <failure message="${headline}" type="AssertionError">${text(message)}</failure>`,
-        '    </testcase>',
-      ];
+      return [`${open}>`, `      <failure message="${headline}" type="AssertionError">${text(message)}</failure>`, '    </testcase>'];
     case 'error':
       return [
         `${open}>`,
@@ -59,9 +53,7 @@ function testcase(result: CheckResult): string[] {
         '    </testcase>',
       ];
     case 'pass':
-      return message === ''
-        ? [`${open}/>`]
-        : [`${open}>`, `      <system-out>${text(message)}</system-out>`, '    </testcase>'];
+      return message === '' ? [`${open}/>`] : [`${open}>`, `      <system-out>${text(message)}</system-out>`, '    </testcase>'];
   }
 }
 
@@ -82,10 +74,5 @@ function text(value: string): string {
 }
 
 function attribute(value: string): string {
-  return text(value)
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    .replace(/\t/g, '&#9;')
-    .replace(/\n/g, '&#10;')
-    .replace(/\r/g, '&#13;');
+  return text(value).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
 }

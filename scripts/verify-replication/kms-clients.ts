@@ -28,11 +28,7 @@ export type KmsClientFactory = (region: string, settings: KmsClientSettings) => 
  *
  * @param overrides client settings that win over the defaults, e.g. a retry strategy without backoff
  */
-export function createKmsClient(
-  region: string,
-  settings: KmsClientSettings,
-  overrides: Partial<KMSClientConfig> = {},
-): KMSClient {
+export function createKmsClient(region: string, settings: KmsClientSettings, overrides: Partial<KMSClientConfig> = {}): KMSClient {
   return new KMSClient({
     region,
     maxAttempts: settings.maxAttempts,
@@ -71,34 +67,20 @@ export class RegionalKms {
     return this.call('DescribeKey', region, (client) => client.send(new DescribeKeyCommand({ KeyId: keyId })));
   }
 
-  encrypt(
-    region: string,
-    keyId: string,
-    plaintext: Uint8Array,
-    encryptionContext: Record<string, string>,
-  ): Promise<EncryptCommandOutput> {
+  encrypt(region: string, keyId: string, plaintext: Uint8Array, encryptionContext: Record<string, string>): Promise<EncryptCommandOutput> {
     return this.call('Encrypt', region, (client) =>
       client.send(new EncryptCommand({ KeyId: keyId, Plaintext: plaintext, EncryptionContext: encryptionContext })),
     );
   }
 
-  decrypt(
-    region: string,
-    keyId: string,
-    ciphertext: Uint8Array,
-    encryptionContext: Record<string, string>,
-  ): Promise<DecryptCommandOutput> {
+  decrypt(region: string, keyId: string, ciphertext: Uint8Array, encryptionContext: Record<string, string>): Promise<DecryptCommandOutput> {
     return this.call('Decrypt', region, (client) =>
-      client.send(
-        new DecryptCommand({ KeyId: keyId, CiphertextBlob: ciphertext, EncryptionContext: encryptionContext }),
-      ),
+      client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: ciphertext, EncryptionContext: encryptionContext })),
     );
   }
 
   getKeyRotationStatus(region: string, keyId: string): Promise<GetKeyRotationStatusCommandOutput> {
-    return this.call('GetKeyRotationStatus', region, (client) =>
-      client.send(new GetKeyRotationStatusCommand({ KeyId: keyId })),
-    );
+    return this.call('GetKeyRotationStatus', region, (client) => client.send(new GetKeyRotationStatusCommand({ KeyId: keyId })));
   }
 
   /** Releases the clients' sockets so that the process can exit promptly. */

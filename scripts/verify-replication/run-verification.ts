@@ -65,10 +65,7 @@ export function allPassed(report: VerificationReport): boolean {
  * Runs every check. The primary's DescribeKey goes first: when it gets no answer at all
  * the run stops with {@link CannotRunError}. The remaining checks run concurrently.
  */
-export async function runVerification(
-  inputs: VerificationInputs,
-  deps: Partial<VerificationDeps> = {},
-): Promise<VerificationReport> {
+export async function runVerification(inputs: VerificationInputs, deps: Partial<VerificationDeps> = {}): Promise<VerificationReport> {
   const { clientFactory, now, randomBytes: random, randomUUID: uuid } = { ...DEFAULT_DEPS, ...deps };
   const started = now();
   const runId = uuid();

@@ -7,8 +7,7 @@ import { KMSServiceException } from '@aws-sdk/client-kms';
  *   This is evidence about the key, so a negative check passes on it.
  * - everything else: KMS did not give an answer about the key, so no check may pass on it.
  */
-export type ErrorKind =
-  'refusal' | 'throttling' | 'authentication' | 'server' | 'credentials' | 'network' | 'timeout' | 'unknown';
+export type ErrorKind = 'refusal' | 'throttling' | 'authentication' | 'server' | 'credentials' | 'network' | 'timeout' | 'unknown';
 
 export interface ClassifiedError {
   readonly kind: ErrorKind;
@@ -91,8 +90,7 @@ function kindOf(
   }
   const status = typeof fields.$metadata?.httpStatusCode === 'number' ? fields.$metadata.httpStatusCode : undefined;
   const isServiceError =
-    error instanceof KMSServiceException ||
-    ((fields.$fault === 'client' || fields.$fault === 'server') && status !== undefined);
+    error instanceof KMSServiceException || ((fields.$fault === 'client' || fields.$fault === 'server') && status !== undefined);
   if (isServiceError) {
     if (THROTTLING.has(name)) {
       return 'throttling';

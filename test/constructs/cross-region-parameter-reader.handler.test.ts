@@ -134,9 +134,7 @@ describe('Create and Update', () => {
     const rotatedArn = PRIMARY_KEY_ARN.replace('111122223333', '444455556666');
     mockParameterValue(rotatedArn);
 
-    const { body } = await invoke(
-      makeEvent('Update', { OldResourceProperties: { ParameterName: PARAMETER_NAME, SourceVersion: 'old' } }),
-    );
+    const { body } = await invoke(makeEvent('Update', { OldResourceProperties: { ParameterName: PARAMETER_NAME, SourceVersion: 'old' } }));
 
     expect(body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: PARAMETER_NAME, Data: { Value: rotatedArn } });
     expect(ssmMock).toHaveReceivedCommandWith(GetParameterCommand, { Name: PARAMETER_NAME });
@@ -173,9 +171,7 @@ describe('Delete', () => {
 
 describe('failures', () => {
   test('a missing parameter fails with a reason naming the parameter and Region', async () => {
-    ssmMock
-      .on(GetParameterCommand)
-      .rejects(new ParameterNotFound({ message: 'Parameter not found', $metadata: { httpStatusCode: 400 } }));
+    ssmMock.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'Parameter not found', $metadata: { httpStatusCode: 400 } }));
 
     const { body } = await invoke(makeEvent('Create'));
 

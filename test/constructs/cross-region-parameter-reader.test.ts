@@ -50,8 +50,16 @@ describe('CrossRegionParameterReader', () => {
   });
 
   test.each([
-    ['parameterName', { parameterName: 'no-slash', parameterRegion: 'us-east-1' }, 'parameterName must start with "/" and hold only A-Z a-z 0-9 _ . - /, got "no-slash"'],
-    ['parameterRegion', { parameterName: '/p', parameterRegion: 'mars' }, 'parameterRegion must be a Region name such as us-east-1, got "mars"'],
+    [
+      'parameterName',
+      { parameterName: 'no-slash', parameterRegion: 'us-east-1' },
+      'parameterName must start with "/" and hold only A-Z a-z 0-9 _ . - /, got "no-slash"',
+    ],
+    [
+      'parameterRegion',
+      { parameterName: '/p', parameterRegion: 'mars' },
+      'parameterRegion must be a Region name such as us-east-1, got "mars"',
+    ],
   ])('rejects a bad %s', (_field, props, message) => {
     expect(() => new CrossRegionParameterReader(new Stack(new App(), 'S'), 'R', props)).toThrow(message);
   });

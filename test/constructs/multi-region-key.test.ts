@@ -37,7 +37,10 @@ describe('MultiRegionKey', () => {
     [{ alias: 'alias/app', rotationPeriodDays: 30 }, 'rotationPeriodDays must be an integer 90..2560, got 30'],
     [{ alias: 'app' }, 'alias must start with "alias/", got "app"'],
     [{ alias: 'alias/aws/s3' }, 'alias must not be under "alias/aws/", which is reserved for AWS managed keys, got "alias/aws/s3"'],
-    [{ alias: 'alias/app', enableKeyRotation: false, rotationPeriodDays: 90 }, 'rotationPeriodDays needs enableKeyRotation true, got rotationPeriodDays 90 with rotation off'],
+    [
+      { alias: 'alias/app', enableKeyRotation: false, rotationPeriodDays: 90 },
+      'rotationPeriodDays needs enableKeyRotation true, got rotationPeriodDays 90 with rotation off',
+    ],
   ])('rejects bad props: %j', (props, message) => {
     expect(() => keyTemplate(props as MultiRegionKeyProps)).toThrow(message);
   });

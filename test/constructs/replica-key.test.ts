@@ -52,14 +52,26 @@ describe('ReplicaKey', () => {
 
   test('refuses statements added to its key policy instead of dropping them silently', () => {
     const { replica } = replicaStack();
-    const statement = new iam.PolicyStatement({ actions: ['kms:Decrypt'], principals: [new iam.ServicePrincipal('logs.amazonaws.com')], resources: ['*'] });
-    expect(() => replica.addToResourcePolicy(statement)).toThrow(/cannot add to its key policy .*set by adminPrincipalArns\/userPrincipalArns/);
+    const statement = new iam.PolicyStatement({
+      actions: ['kms:Decrypt'],
+      principals: [new iam.ServicePrincipal('logs.amazonaws.com')],
+      resources: ['*'],
+    });
+    expect(() => replica.addToResourcePolicy(statement)).toThrow(
+      /cannot add to its key policy .*set by adminPrincipalArns\/userPrincipalArns/,
+    );
   });
 
   test('rejects a primary key ARN that is not multi-region', () => {
     const stack = new Stack(new App(), 'Test');
     expect(
-      () => new ReplicaKey(stack, 'R', { primaryKeyArn: 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab', alias: 'alias/app' }),
-    ).toThrow('primaryKeyArn must be the ARN of a multi-region key (key/mrk-...), got "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"');
+      () =>
+        new ReplicaKey(stack, 'R', {
+          primaryKeyArn: 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+          alias: 'alias/app',
+        }),
+    ).toThrow(
+      'primaryKeyArn must be the ARN of a multi-region key (key/mrk-...), got "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"',
+    );
   });
 });

@@ -99,9 +99,7 @@ export class FakeKms {
   }
 
   callsTo(operation: KmsOperation, region?: string): KmsCall[] {
-    return this.calls.filter(
-      (call) => call.operation === operation && (region === undefined || call.region === region),
-    );
+    return this.calls.filter((call) => call.operation === operation && (region === undefined || call.region === region));
   }
 
   /** Runs one call. Throws {@link FakeKmsError} for KMS errors; returns `'hang'` when told to. */
@@ -157,10 +155,7 @@ export class FakeKms {
     };
     const key = this.usable(this.resolve(region, input.KeyId ?? envelope.keyId));
     if (key.keyId !== envelope.keyId) {
-      throw new FakeKmsError(
-        'IncorrectKeyException',
-        'The key ID in the request does not identify the key of the ciphertext',
-      );
+      throw new FakeKmsError('IncorrectKeyException', 'The key ID in the request does not identify the key of the ciphertext');
     }
     if (JSON.stringify(sorted(input.EncryptionContext ?? {})) !== JSON.stringify(sorted(envelope.context))) {
       throw new FakeKmsError('InvalidCiphertextException', 'The encryption context does not match');

@@ -13,12 +13,7 @@ export interface KmsStubServer {
   close(): Promise<void>;
 }
 
-const OPERATIONS: ReadonlySet<string> = new Set<KmsOperation>([
-  'DescribeKey',
-  'Encrypt',
-  'Decrypt',
-  'GetKeyRotationStatus',
-]);
+const OPERATIONS: ReadonlySet<string> = new Set<KmsOperation>(['DescribeKey', 'Encrypt', 'Decrypt', 'GetKeyRotationStatus']);
 const BLOB_FIELDS = new Set(['Plaintext', 'CiphertextBlob']);
 const CREDENTIAL_SCOPE = /Credential=[^/]+\/\d{8}\/([^/]+)\/kms\/aws4_request/;
 
@@ -93,9 +88,6 @@ function fromWire(input: Record<string, unknown>): Record<string, unknown> {
 
 function toWire(output: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(output).map(([name, value]) => [
-      name,
-      value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value,
-    ]),
+    Object.entries(output).map(([name, value]) => [name, value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value]),
   );
 }

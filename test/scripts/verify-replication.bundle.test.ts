@@ -119,12 +119,7 @@ test('npm run bundle builds the same entry point for node20', () => {
   const script = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts.bundle as string;
 
   expect(script).toMatch(new RegExp(`^esbuild ${ENTRY_POINT} `));
-  for (const flag of [
-    '--bundle',
-    '--platform=node',
-    '--target=node20',
-    '--outfile=dist/verify/verify-replication.js',
-  ]) {
+  for (const flag of ['--bundle', '--platform=node', '--target=node20', '--outfile=dist/verify/verify-replication.js']) {
     expect(script.split(' ')).toContain(flag);
   }
 });
@@ -141,9 +136,7 @@ test('exits 0 against a healthy stub and writes the JUnit report', async () => {
 
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
-  expect(run.stdout).toMatch(
-    /^TOTAL 13 checks: 13 passed, 0 failed, 0 errors in \d+ ms; JUnit report: reports\/verify-replication.xml$/m,
-  );
+  expect(run.stdout).toMatch(/^TOTAL 13 checks: 13 passed, 0 failed, 0 errors in \d+ ms; JUnit report: reports\/verify-replication.xml$/m);
   const junit = parseJUnit(readFileSync(join(run.cwd, 'reports', 'verify-replication.xml'), 'utf8'));
   expect(junit.testsuites).toMatchObject({ tests: '13', failures: '0', errors: '0' });
 });

@@ -2,24 +2,13 @@ import 'aws-sdk-client-mock-jest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DecryptCommand,
-  DescribeKeyCommand,
-  EncryptCommand,
-  GetKeyRotationStatusCommand,
-  KMSClient,
-} from '@aws-sdk/client-kms';
+import { DecryptCommand, DescribeKeyCommand, EncryptCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AwsClientStub } from 'aws-sdk-client-mock';
 import { EXIT_CANNOT_RUN, EXIT_CHECKS_FAILED, EXIT_PASSED, main } from '../../scripts/verify-replication';
 import { CheckFamily, CheckResult } from '../../scripts/verify-replication/check-result';
 import { RUN_ID_CONTEXT_KEY } from '../../scripts/verify-replication/checks';
 import { KmsClientFactory } from '../../scripts/verify-replication/kms-clients';
-import {
-  CannotRunError,
-  runVerification,
-  VerificationDeps,
-  VerificationReport,
-} from '../../scripts/verify-replication/run-verification';
+import { CannotRunError, runVerification, VerificationDeps, VerificationReport } from '../../scripts/verify-replication/run-verification';
 import { FakeKms, keyArn, OTHER_KEY_ID } from './fake-kms';
 import { mockKmsWith, serviceException } from './kms-mock';
 import {
@@ -208,26 +197,18 @@ describe('primary key', () => {
     expect(run.code).toBe(EXIT_CHECKS_FAILED);
     const suite = suiteNamed(run.junit(), 'primary-key');
     expect(suite).toMatchObject({ tests: '1', failures: '1', errors: '0' });
-    expect(suite.testcase[0].failure?.message).toBe(
-      `expected ReplicaKeys to include ${EU_WEST_1}, got [${AP_SOUTHEAST_2}]`,
-    );
-    expect(run.stdout).toContainEqual(
-      expect.stringMatching(/^FAIL\s+us-east-1 .*expected ReplicaKeys to include eu-west-1/),
-    );
+    expect(suite.testcase[0].failure?.message).toBe(`expected ReplicaKeys to include ${EU_WEST_1}, got [${AP_SOUTHEAST_2}]`);
+    expect(run.stdout).toContainEqual(expect.stringMatching(/^FAIL\s+us-east-1 .*expected ReplicaKeys to include eu-west-1/));
   });
 
   test('fails on an unexpected replica Region and reports a retired one as a passing note', async () => {
     fake.key(PRIMARY_REGION).replicaRegions = [...REPLICA_REGIONS, 'eu-west-3', 'ap-south-1'];
 
-    const report = await runVerification(
-      verificationInputs({ retiredReplicaRegions: ['eu-west-3', 'sa-east-1'] }),
-      deps,
-    );
+    const report = await runVerification(verificationInputs({ retiredReplicaRegions: ['eu-west-3', 'sa-east-1'] }), deps);
 
     expect(result(report, 'primary-key', PRIMARY_REGION)).toMatchObject({
       outcome: 'fail',
-      message:
-        'unexpected replica Regions ap-south-1 in ReplicaKeys (not in REPLICA_REGIONS or RETIRED_REPLICA_REGIONS)',
+      message: 'unexpected replica Regions ap-south-1 in ReplicaKeys (not in REPLICA_REGIONS or RETIRED_REPLICA_REGIONS)',
     });
     expect(result(report, 'primary-key', 'eu-west-3')).toMatchObject({
       outcome: 'pass',
@@ -286,9 +267,7 @@ describe('replica keys', () => {
     expect(run.code).toBe(EXIT_CHECKS_FAILED);
     const junit = run.junit();
     expect(suiteNamed(junit, 'replica-keys')).toMatchObject({ failures: '1', errors: '0' });
-    expect(suiteNamed(junit, 'replica-keys').testcase[0].failure?.message).toBe(
-      'expected KeyState Enabled, got Disabled',
-    );
+    expect(suiteNamed(junit, 'replica-keys').testcase[0].failure?.message).toBe('expected KeyState Enabled, got Disabled');
     expect(suiteNamed(junit, 'round-trip-primary-to-replicas').testcase[1].failure?.message).toMatch(
       /^expected Decrypt in eu-west-1 to succeed, got DisabledException/,
     );
@@ -394,16 +373,13 @@ describe('alias and rotation', () => {
   test.each([
     { rotationEnabled: false, expectKeyRotation: true, message: 'expected KeyRotationEnabled true, got false' },
     { rotationEnabled: true, expectKeyRotation: false, message: 'expected KeyRotationEnabled false, got true' },
-  ])(
-    'fails when rotation is $rotationEnabled but expected $expectKeyRotation',
-    async ({ rotationEnabled, expectKeyRotation, message }) => {
-      fake.key(PRIMARY_REGION).rotationEnabled = rotationEnabled;
+  ])('fails when rotation is $rotationEnabled but expected $expectKeyRotation', async ({ rotationEnabled, expectKeyRotation, message }) => {
+    fake.key(PRIMARY_REGION).rotationEnabled = rotationEnabled;
 
-      const report = await runVerification(verificationInputs({ expectKeyRotation }), deps);
+    const report = await runVerification(verificationInputs({ expectKeyRotation }), deps);
 
-      expect(result(report, 'key-rotation', PRIMARY_REGION)).toMatchObject({ outcome: 'fail', message });
-    },
-  );
+    expect(result(report, 'key-rotation', PRIMARY_REGION)).toMatchObject({ outcome: 'fail', message });
+  });
 });
 
 describe('no-replica Regions', () => {
@@ -434,18 +410,14 @@ describe('no-replica Regions', () => {
     expect(testcase.failure).toBeUndefined();
     expect(testcase.error).toMatchObject({
       type: 'ECONNREFUSED',
-      message:
-        'expected KMS to refuse Decrypt in us-west-2, got no answer: ECONNREFUSED: connect ECONNREFUSED 10.0.0.1:443',
+      message: 'expected KMS to refuse Decrypt in us-west-2, got no answer: ECONNREFUSED: connect ECONNREFUSED 10.0.0.1:443',
     });
     expect(run.stdout).toContainEqual(expect.stringMatching(/^ERROR us-west-2\s+\d+ ms {2}no-replica-regions: /));
   });
 
   test.each([
     ['a timeout', Object.assign(new Error('Request timed out'), { name: 'TimeoutError' })],
-    [
-      'missing credentials',
-      Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' }),
-    ],
+    ['missing credentials', Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' })],
     ['throttling', serviceException('ThrottlingException', 'Rate exceeded')],
     ['rejected credentials', serviceException('UnrecognizedClientException', 'The security token is invalid')],
     ['a server error', serviceException('KMSInternalException', 'internal', 500)],
@@ -518,9 +490,7 @@ describe('when the verification cannot run', () => {
   });
 
   test('runVerification throws CannotRunError carrying the failed check', async () => {
-    kmsMock
-      .on(DescribeKeyCommand, { KeyId: PRIMARY_ARN })
-      .rejects(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));
+    kmsMock.on(DescribeKeyCommand, { KeyId: PRIMARY_ARN }).rejects(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }));
 
     const failure = runVerification(verificationInputs(), deps);
 

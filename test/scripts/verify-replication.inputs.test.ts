@@ -168,12 +168,7 @@ describe('invalid input names the input and the fix', () => {
       { ...VALID_ENV, REPLICA_REGIONS: undefined },
       'REPLICA_REGIONS (--replica-regions) is required: set it to the Regions that hold a replica, comma-separated',
     ],
-    [
-      'replica Regions that are only commas',
-      ['--replica-regions', ' , '],
-      VALID_ENV,
-      'REPLICA_REGIONS (--replica-regions) is required',
-    ],
+    ['replica Regions that are only commas', ['--replica-regions', ' , '], VALID_ENV, 'REPLICA_REGIONS (--replica-regions) is required'],
     [
       'missing no-replica Regions',
       [],
@@ -216,48 +211,23 @@ describe('invalid input names the input and the fix', () => {
       VALID_ENV,
       'ap-southeast-2 is in both REPLICA_REGIONS (--replica-regions) and RETIRED_REPLICA_REGIONS (--retired-replica-regions)',
     ],
-    [
-      'an alias without prefix',
-      ['--alias', 'app-data'],
-      VALID_ENV,
-      'KEY_ALIAS (--alias) must start with "alias/", got "app-data"',
-    ],
-    [
-      'an AWS managed alias',
-      ['--alias', 'alias/aws/s3'],
-      VALID_ENV,
-      'KEY_ALIAS (--alias) must not be under "alias/aws/"',
-    ],
+    ['an alias without prefix', ['--alias', 'app-data'], VALID_ENV, 'KEY_ALIAS (--alias) must start with "alias/", got "app-data"'],
+    ['an AWS managed alias', ['--alias', 'alias/aws/s3'], VALID_ENV, 'KEY_ALIAS (--alias) must not be under "alias/aws/"'],
     [
       'a bad rotation flag',
       ['--expect-key-rotation', 'yes'],
       VALID_ENV,
       'EXPECT_KEY_ROTATION (--expect-key-rotation) must be true or false, got "yes"',
     ],
-    [
-      'a zero timeout',
-      ['--timeout-ms', '0'],
-      VALID_ENV,
-      'VERIFY_TIMEOUT_MS (--timeout-ms) must be a whole number 100..300000, got "0"',
-    ],
-    [
-      'a fractional timeout',
-      ['--timeout-ms', '1.5'],
-      VALID_ENV,
-      'VERIFY_TIMEOUT_MS (--timeout-ms) must be a whole number',
-    ],
+    ['a zero timeout', ['--timeout-ms', '0'], VALID_ENV, 'VERIFY_TIMEOUT_MS (--timeout-ms) must be a whole number 100..300000, got "0"'],
+    ['a fractional timeout', ['--timeout-ms', '1.5'], VALID_ENV, 'VERIFY_TIMEOUT_MS (--timeout-ms) must be a whole number'],
     [
       'too many attempts',
       [],
       { ...VALID_ENV, VERIFY_MAX_ATTEMPTS: '11' },
       'VERIFY_MAX_ATTEMPTS (--max-attempts) must be a whole number 1..10, got "11"',
     ],
-    [
-      'an unknown flag',
-      ['--replica-region', 'eu-west-1'],
-      VALID_ENV,
-      'unknown option --replica-region: run with --help',
-    ],
+    ['an unknown flag', ['--replica-region', 'eu-west-1'], VALID_ENV, 'unknown option --replica-region: run with --help'],
     ['a flag without a value', ['--report'], VALID_ENV, 'option --report needs a value: run with --help'],
     ['a positional argument', ['eu-west-1'], VALID_ENV, 'unexpected argument'],
   ])('%s', (_, argv, env, message) => {
@@ -288,8 +258,7 @@ describe('key ARNs and Region names', () => {
     (region) => expect(isAwsRegionName(region)).toBe(true),
   );
 
-  test.each(['us-east', 'eu-west-l', 'US-EAST-1', 'useast1', 'us-east-1 ', 'global'])(
-    '%s is not a Region name',
-    (region) => expect(isAwsRegionName(region)).toBe(false),
+  test.each(['us-east', 'eu-west-l', 'US-EAST-1', 'useast1', 'us-east-1 ', 'global'])('%s is not a Region name', (region) =>
+    expect(isAwsRegionName(region)).toBe(false),
   );
 });

@@ -46,11 +46,7 @@ describe('JUnit report', () => {
       errors: '1',
       time: '1.500',
     });
-    expect(junit.testsuites.testsuite.map((suite) => suite.name)).toEqual([
-      'primary-key',
-      'replica-keys',
-      'no-replica-regions',
-    ]);
+    expect(junit.testsuites.testsuite.map((suite) => suite.name)).toEqual(['primary-key', 'replica-keys', 'no-replica-regions']);
     expect(suiteNamed(junit, 'replica-keys')).toMatchObject({ tests: '2', failures: '1', errors: '0', time: '0.100' });
     expect(suiteNamed(junit, 'primary-key').testcase[0]).toEqual({
       classname: 'verify-replication.primary-key',

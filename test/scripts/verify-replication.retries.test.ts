@@ -3,13 +3,7 @@ import { createKmsClient, KmsClientFactory } from '../../scripts/verify-replicat
 import { CannotRunError, runVerification, VerificationReport } from '../../scripts/verify-replication/run-verification';
 import { FakeKms, FakeKmsError, keyArn } from './fake-kms';
 import { KmsStubServer, startKmsStubServer } from './kms-stub-server';
-import {
-  ALIAS,
-  NO_REPLICA_REGIONS,
-  PRIMARY_REGION,
-  REPLICA_REGIONS,
-  verificationInputs,
-} from './verify-replication.fixtures';
+import { ALIAS, NO_REPLICA_REGIONS, PRIMARY_REGION, REPLICA_REGIONS, verificationInputs } from './verify-replication.fixtures';
 
 /**
  * These tests send real SDK requests (signing, retries, timeouts, JSON protocol) to the
@@ -23,9 +17,7 @@ const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 let stub: KmsStubServer;
 
 beforeEach(async () => {
-  stub = await startKmsStubServer(
-    FakeKms.healthy({ primaryRegion: PRIMARY_REGION, replicaRegions: REPLICA_REGIONS, alias: ALIAS }),
-  );
+  stub = await startKmsStubServer(FakeKms.healthy({ primaryRegion: PRIMARY_REGION, replicaRegions: REPLICA_REGIONS, alias: ALIAS }));
 });
 
 afterEach(async () => {
@@ -62,9 +54,7 @@ test('a healthy key passes over real HTTP', async () => {
 
   expect(report.results.filter((result) => result.outcome !== 'pass')).toEqual([]);
   expect(report.results).toHaveLength(13);
-  expect(new Set(stub.fake.calls.map((call) => call.region))).toEqual(
-    new Set([PRIMARY_REGION, ...REPLICA_REGIONS, US_WEST_2]),
-  );
+  expect(new Set(stub.fake.calls.map((call) => call.region))).toEqual(new Set([PRIMARY_REGION, ...REPLICA_REGIONS, US_WEST_2]));
 });
 
 test('throttling is retried by the SDK, then passes', async () => {
@@ -73,9 +63,7 @@ test('throttling is retried by the SDK, then passes', async () => {
   const report = await runVerification(verificationInputs({ maxAttempts: 3 }), { clientFactory: stubClients() });
 
   expect(outcomeOf(report, 'replica-keys', EU_WEST_1)).toMatchObject({ outcome: 'pass' });
-  expect(
-    stub.fake.callsTo('DescribeKey', EU_WEST_1).filter((call) => call.input.KeyId === keyArn(EU_WEST_1)),
-  ).toHaveLength(3);
+  expect(stub.fake.callsTo('DescribeKey', EU_WEST_1).filter((call) => call.input.KeyId === keyArn(EU_WEST_1))).toHaveLength(3);
 });
 
 test('retries are bounded by maxAttempts; throttling that outlasts them is an ERROR', async () => {
@@ -88,15 +76,11 @@ test('retries are bounded by maxAttempts; throttling that outlasts them is an ER
     errorType: 'ThrottlingException',
     message: 'DescribeKey in eu-west-1: ThrottlingException: Rate exceeded',
   });
-  expect(
-    stub.fake.callsTo('DescribeKey', EU_WEST_1).filter((call) => call.input.KeyId === keyArn(EU_WEST_1)),
-  ).toHaveLength(2);
+  expect(stub.fake.callsTo('DescribeKey', EU_WEST_1).filter((call) => call.input.KeyId === keyArn(EU_WEST_1))).toHaveLength(2);
 });
 
 test('a Region that never answers times out as an ERROR, not a pass', async () => {
-  stub.fake.interceptors.push((call) =>
-    call.operation === 'Decrypt' && call.region === US_WEST_2 ? 'hang' : undefined,
-  );
+  stub.fake.interceptors.push((call) => (call.operation === 'Decrypt' && call.region === US_WEST_2 ? 'hang' : undefined));
   const started = Date.now();
 
   const report = await runVerification(verificationInputs({ timeoutMs: 300, maxAttempts: 1 }), {
@@ -172,8 +156,6 @@ describe('the default client factory', () => {
     const report = await runVerification(verificationInputs({ maxAttempts }));
 
     expect(outcomeOf(report, 'replica-keys', EU_WEST_1)?.outcome).toBe(outcome);
-    expect(
-      stub.fake.callsTo('DescribeKey', EU_WEST_1).filter((call) => call.input.KeyId === keyArn(EU_WEST_1)),
-    ).toHaveLength(calls);
+    expect(stub.fake.callsTo('DescribeKey', EU_WEST_1).filter((call) => call.input.KeyId === keyArn(EU_WEST_1))).toHaveLength(calls);
   });
 });

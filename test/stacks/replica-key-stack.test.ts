@@ -38,7 +38,11 @@ describe('ReplicaKeyStack', () => {
     synthesized.replicaTemplate(region).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          { Action: 'ssm:GetParameter', Effect: 'Allow', Resource: 'arn:aws:ssm:us-east-1:111111111111:parameter/kms-mrk/app-data/primary-key-arn' },
+          {
+            Action: 'ssm:GetParameter',
+            Effect: 'Allow',
+            Resource: 'arn:aws:ssm:us-east-1:111111111111:parameter/kms-mrk/app-data/primary-key-arn',
+          },
         ]),
       },
     });
@@ -63,6 +67,8 @@ describe('ReplicaKeyStack', () => {
   });
 
   test('outside CodeBuild the refresh token is the fixed value "local"', () => {
-    synthesizeOnce(configWith()).replicaTemplate('eu-west-1').hasResourceProperties('Custom::CrossRegionParameterReader', { SourceVersion: 'local' });
+    synthesizeOnce(configWith())
+      .replicaTemplate('eu-west-1')
+      .hasResourceProperties('Custom::CrossRegionParameterReader', { SourceVersion: 'local' });
   });
 });
