@@ -68,7 +68,16 @@ describe.each(CONFIGS)('cdk-nag AwsSolutions on %s', (_name, config) => {
 
   test('no plugin report concludes in failure', () => {
     const report = validationReport(synthesizedApp().app);
-    expect(report?.pluginReports.filter((r) => r.conclusion === 'failure') ?? []).toEqual([]);
+    expect(report).toBeDefined();
+    expect(report!.pluginReports.filter((r) => r.conclusion === 'failure')).toEqual([]);
+  });
+
+  test('no AwsSolutions finding of any severity is left, warnings included', () => {
+    const report = validationReport(synthesizedApp().app)!;
+    const findings = report.pluginReports
+      .flatMap((r) => r.violations.map((v) => v.ruleName))
+      .filter((rule) => rule.startsWith('AwsSolutions'));
+    expect(findings).toEqual([]);
   });
 
   test('no stack carries an AwsSolutions error annotation', () => {
