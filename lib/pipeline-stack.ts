@@ -104,7 +104,7 @@ export class KmsPipelineStack extends Stack {
           computeType: codebuild.ComputeType.SMALL,
         },
         partialBuildSpec: codebuild.BuildSpec.fromObject({
-          phases: { install: { 'runtime-versions': { nodejs: 20 } } },
+          phases: { install: { 'runtime-versions': { nodejs: 22 } } },
         }),
         timeout: Duration.minutes(30),
       },

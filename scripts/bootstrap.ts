@@ -11,7 +11,7 @@ import { spawnSync, SpawnSyncOptions, SpawnSyncReturns } from 'node:child_proces
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KmsPipelineConfig } from '../lib/config/kms-pipeline-config';
-import { CONFIG_CONTEXT_KEY, loadConfig } from '../lib/config/load-config';
+import { CONFIG_CONTEXT_KEY, CONFIG_FILE_CONTEXT_KEY, loadConfig } from '../lib/config/load-config';
 import { ConfigError } from '../lib/config/validate-config';
 import { ExecutionPolicyChoice, parseCommandLine, USAGE, UsageError } from './bootstrap/command-line';
 import { leastPrivilegeExecutionPolicy } from './bootstrap/execution-policy';
@@ -130,7 +130,12 @@ function readConfig(configFile: string | undefined, cwd: string, cdkJsonPath: st
   } catch (error) {
     throw new ConfigError(`${cdkJsonPath} cannot be read as JSON (${(error as Error).message}): pass --config FILE`);
   }
-  return loadConfig({ contextValue: cdkJson.context?.[CONFIG_CONTEXT_KEY], cwd });
+  // cdk.json may name a configuration file itself (context "config"), relative to its own folder.
+  return loadConfig({
+    contextValue: cdkJson.context?.[CONFIG_CONTEXT_KEY],
+    configFile: cdkJson.context?.[CONFIG_FILE_CONTEXT_KEY],
+    cwd: path.dirname(cdkJsonPath),
+  });
 }
 
 if (require.main === module) {

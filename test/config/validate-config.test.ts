@@ -3,10 +3,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../../lib/config/load-config';
 import { validateConfig } from '../../lib/config/validate-config';
+import { projectConfig } from '../../scripts/support/synthesize-app';
 import { exampleRawConfig } from '../helpers/app';
 
 describe('validateConfig', () => {
-  test('accepts the example configuration of cdk.json unchanged', () => {
+  test('accepts the example configuration (the fixture copy of the one cdk.json ships with)', () => {
     const config = validateConfig(exampleRawConfig());
     expect(config.primaryRegion).toBe('us-east-1');
     expect(config.replicaRegions).toEqual(['eu-west-1']);
@@ -42,6 +43,12 @@ describe('validateConfig', () => {
     raw.replicaRegions = ['eu-west-1', 'eu-central-1', 'ap-southeast-2', 'sa-east-1'];
     raw.source.connectionArn = 'arn:aws:codestar-connections:eu-west-1:111111111111:connection/12345678-90ab-cdef-1234-567890abcdef';
     expect(validateConfig(raw).replicaRegions).toHaveLength(4);
+  });
+});
+
+describe('the configuration this project deploys', () => {
+  test('cdk.json (or the file its context names) holds a valid configuration', () => {
+    expect(() => projectConfig()).not.toThrow();
   });
 });
 

@@ -5,21 +5,26 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp, BuildAppOptions } from '../../lib/build-app';
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
-import { CONFIG_CONTEXT_KEY } from '../../lib/config/load-config';
 import { validateConfig } from '../../lib/config/validate-config';
 import { KmsPipelineStack } from '../../lib/pipeline-stack';
+import { featureFlags } from '../../scripts/support/synthesize-app';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-const CDK_JSON = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
 
 /** The feature flags of cdk.json, so tests synthesize exactly what `cdk synth` does. */
-export const FEATURE_FLAGS: Record<string, unknown> = Object.fromEntries(
-  Object.entries(CDK_JSON.context).filter(([key]) => key !== CONFIG_CONTEXT_KEY),
-);
+export const FEATURE_FLAGS: Record<string, unknown> = featureFlags();
 
-/** The example configuration of cdk.json, as raw JSON (a fresh copy each call). */
+/**
+ * The example configuration, as shipped in cdk.json, kept here as a fixture so
+ * that the tests' expectations do not change when a user configures cdk.json
+ * for their own account.
+ */
+export const EXAMPLE_CONFIG_FILE = path.join(ROOT, 'test', 'fixtures', 'example-config.json');
+const EXAMPLE_CONFIG = fs.readFileSync(EXAMPLE_CONFIG_FILE, 'utf8');
+
+/** The example configuration as raw JSON (a fresh copy each call). */
 export function exampleRawConfig(): Record<string, any> {
-  return JSON.parse(JSON.stringify(CDK_JSON.context[CONFIG_CONTEXT_KEY]));
+  return JSON.parse(EXAMPLE_CONFIG);
 }
 
 /** The example configuration with `change` applied to a copy of its raw JSON, validated. */

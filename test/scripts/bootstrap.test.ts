@@ -4,7 +4,7 @@ import * as path from 'path';
 import { BootstrapDeps, CommandRunner, main, spawnRunner } from '../../scripts/bootstrap';
 import { USAGE } from '../../scripts/bootstrap/command-line';
 import { leastPrivilegeExecutionPolicy, MANAGED_POLICY_MAX_CHARS, policySize } from '../../scripts/bootstrap/execution-policy';
-import { configWith, exampleRawConfig, ROOT } from '../helpers/app';
+import { configWith, exampleRawConfig } from '../helpers/app';
 
 const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const TRUST = '--trust 111111111111 --trust-for-lookup 111111111111';
@@ -29,7 +29,7 @@ function bootstrap(argv: string[], statuses: number[] = []): Outcome {
     io: { stdout: (line) => stdout.push(line), stderr: (line) => stderr.push(line) },
     runner,
     cwd: tmp,
-    cdkJsonPath: path.join(ROOT, 'cdk.json'),
+    cdkJsonPath: EXAMPLE_CDK_JSON,
   };
   return { code: main(argv, deps), stdout, stderr, ran };
 }
@@ -46,12 +46,15 @@ function writeConfig(name: string, change: (raw: Record<string, any>) => void): 
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-bootstrap-'));
+/** A cdk.json as shipped: the example configuration in its context. */
+const EXAMPLE_CDK_JSON = path.join(tmp, 'cdk.json');
+fs.writeFileSync(EXAMPLE_CDK_JSON, JSON.stringify({ context: { kmsMultiRegion: exampleRawConfig() } }));
 const THREE_REPLICAS = writeConfig('three-replicas.json', (raw) => {
   raw.pipeline.region = 'eu-central-1';
   raw.replicaRegions = ['eu-west-1', 'ap-southeast-2', 'sa-east-1'];
 });
 
-describe('the example configuration in cdk.json', () => {
+describe('the example configuration in a cdk.json', () => {
   const outcome = bootstrap([]);
 
   test('prints one command for the pipeline and primary Region and one for the replica Region', () => {
@@ -113,6 +116,22 @@ describe('three replica Regions, pipeline in its own Region', () => {
 
   test('-c config=FILE reads the same file as --config FILE', () => {
     expect(bootstrap(['-c', `config=${THREE_REPLICAS}`]).stdout).toEqual(bootstrap(['--config', THREE_REPLICAS]).stdout);
+  });
+
+  test('a cdk.json whose context names a config file reads that file, as `cdk synth` does', () => {
+    const cdkJson = path.join(tmp, 'named', 'cdk.json');
+    fs.mkdirSync(path.dirname(cdkJson), { recursive: true });
+    fs.copyFileSync(path.join(tmp, THREE_REPLICAS), path.join(tmp, 'named', THREE_REPLICAS));
+    fs.writeFileSync(cdkJson, JSON.stringify({ context: { kmsMultiRegion: exampleRawConfig(), config: THREE_REPLICAS } }));
+    const stdout: string[] = [];
+    const code = main([], {
+      io: { stdout: (l) => stdout.push(l), stderr: () => undefined },
+      runner: () => ({ status: 0 }),
+      cwd: tmp,
+      cdkJsonPath: cdkJson,
+    });
+    expect(code).toBe(0);
+    expect(stdout.filter((l) => l.startsWith('npx cdk bootstrap'))).toEqual(commandsOf(bootstrap(['--config', THREE_REPLICAS])));
   });
 
   test('a pipeline Region that is also a replica Region gets one command with the trust flags', () => {
