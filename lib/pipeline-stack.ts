@@ -157,7 +157,15 @@ export class KmsPipelineStack extends Stack {
       );
     }
 
+    const bundle = synth.addOutputDirectory(VERIFY_BUNDLE_DIR);
     const replicaWave = this.pipeline.addWave('Replicas');
+    // The primary key stack is protected while the approval waits, in parallel with it.
+    const protectPrimary = new ProtectKeyStacksStep('ProtectPrimaryKeyStack', {
+      pipelineStack: this,
+      keyStacks: [this.primaryStage.keyStack],
+      input: bundle,
+    });
+    replicaWave.addPre(protectPrimary);
     if (config.pipeline.manualApproval) {
       replicaWave.addPre(
         new pipelines.ManualApprovalStep('ApproveReplicas', {
@@ -172,7 +180,6 @@ export class KmsPipelineStack extends Stack {
       replicaWave.addStage(stage);
     }
 
-    const bundle = synth.addOutputDirectory(VERIFY_BUNDLE_DIR);
     const verify = new VerifyReplicationStep('VerifyReplication', {
       pipelineStack: this,
       bundle,
@@ -180,21 +187,22 @@ export class KmsPipelineStack extends Stack {
       config,
       reportGroup: this.verificationReports,
     });
-    const protect = new ProtectKeyStacksStep('ProtectKeyStacks', {
+    const protectReplicas = new ProtectKeyStacksStep('ProtectReplicaKeyStacks', {
       pipelineStack: this,
-      keyStacks: [this.primaryStage.keyStack, ...this.replicaStages.map((s) => s.keyStack)],
+      keyStacks: this.replicaStages.map((s) => s.keyStack),
       input: bundle,
     });
-    replicaWave.addPost(verify, protect);
+    replicaWave.addPost(verify, protectReplicas);
 
     // Build now, so that checks applied to the app (cdk-nag) see the pipeline's constructs.
     this.pipeline.buildPipeline();
-    this.acknowledgeGeneratedPolicies(artifacts, [verify, protect]);
+    this.acknowledgeGeneratedPolicies(artifacts, [protectPrimary, verify, protectReplicas]);
     verify.acknowledgeKeyWildcards();
-    protect.acknowledgeStackIdWildcards();
+    protectPrimary.acknowledgeStackIdWildcards();
+    protectReplicas.acknowledgeStackIdWildcards();
   }
 
-  private acknowledgeGeneratedPolicies(artifacts: PipelineArtifactStore, postSteps: pipelines.CodeBuildStep[]): void {
+  private acknowledgeGeneratedPolicies(artifacts: PipelineArtifactStore, waveSteps: pipelines.CodeBuildStep[]): void {
     const { bucket, encryptionKey } = artifacts;
     const codePipeline = this.pipeline.pipeline;
     acknowledgeArtifactAccess(codePipeline.role, bucket, encryptionKey, true);
@@ -211,7 +219,7 @@ export class KmsPipelineStack extends Stack {
     acknowledgeArtifactAccess(this.pipeline.selfMutationProject.role!, bucket, encryptionKey, false);
     acknowledgeCodeBuildProject(this.pipeline.selfMutationProject);
     acknowledgeSelfMutation(this.pipeline.selfMutationProject);
-    for (const step of postSteps) {
+    for (const step of waveSteps) {
       acknowledgeArtifactAccess(step.project.role!, bucket, encryptionKey, false);
       acknowledgeCodeBuildProject(step.project);
     }

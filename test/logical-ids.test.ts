@@ -66,7 +66,7 @@ describe('pinned logical IDs', () => {
     }
   });
 
-  test('every key stack has termination protection', () => {
+  test('every key stack asks for termination protection (honoured by `cdk deploy`; the pipeline sets it with its own steps)', () => {
     const keyStacks = [stack.primaryStage.keyStack, ...stack.replicaStages.map((s) => s.keyStack)];
     expect(keyStacks.map((s) => [s.stackName, s.terminationProtection])).toEqual([
       ['kms-mrk-primary-key', true],

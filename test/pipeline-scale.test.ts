@@ -25,9 +25,9 @@ describe('pipeline size does not grow with the number of replica Regions', () =>
       'Build/Synth',
       'UpdatePipeline/SelfMutate',
       'Primary/Deploy',
-      'Replicas/ApproveReplicas',
+      'Replicas/ApproveReplicas (+1 in parallel)',
       'Replicas/Replica-af-south-1.kms-mrk-replica-key-af-south-1.Deploy (+7 in parallel)',
-      'Replicas/ProtectKeyStacks (+1 in parallel)',
+      'Replicas/ProtectReplicaKeyStacks (+1 in parallel)',
     ]);
   });
 
@@ -36,9 +36,10 @@ describe('pipeline size does not grow with the number of replica Regions', () =>
   });
 
   test('the same CodeBuild projects and IAM roles for 1 and 8 Regions', () => {
-    expect(one.codeBuildProjectCount).toBe(4);
-    expect(eight.codeBuildProjectCount).toBe(4);
-    expect(eight.iamRoleCount).toBe(one.iamRoleCount);
+    expect(one.codeBuildProjectCount).toBe(5);
+    expect(eight.codeBuildProjectCount).toBe(5);
+    expect(one.iamRoleCount).toBe(9);
+    expect(eight.iamRoleCount).toBe(9);
   });
 
   test('one verification action checks every Region', () => {

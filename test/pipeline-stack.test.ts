@@ -18,6 +18,19 @@ function buildSpecOf(template: { toJSON(): any }, projectIdPrefix: string): stri
   return JSON.stringify(project.Properties.Source.BuildSpec);
 }
 
+/** The CodeBuild project of a pipeline step, and the statements of its role's policy. */
+function projectNamed(template: { toJSON(): any }, step: string): { project: any; statements: any[] } {
+  const resources = Object.entries<any>(template.toJSON().Resources);
+  const [, project] = resources.find(([id, r]) => r.Type === 'AWS::CodeBuild::Project' && id.includes(step))!;
+  const [, policy] = resources.find(([id, r]) => r.Type === 'AWS::IAM::Policy' && id.includes(step))!;
+  return { project, statements: policy.Properties.PolicyDocument.Statement };
+}
+
+/** The build commands of a project whose buildspec has no deploy-time values. */
+function buildCommands(project: any): string[] {
+  return JSON.parse(project.Properties.Source.BuildSpec).phases.build.commands;
+}
+
 describe('pipeline of the example config', () => {
   const { stack, pipelineTemplate: template } = synthesizeOnce(configWith());
   const shape = analyzePipeline(template.toJSON());
@@ -35,29 +48,11 @@ describe('pipeline of the example config', () => {
     expect(shape.stages[3].actions).toEqual([{ name: 'Deploy', category: 'Deploy', provider: 'CloudFormation', runOrder: 1 }]);
     expect(shape.stages[4].actions).toEqual([
       { name: 'ApproveReplicas', category: 'Approval', provider: 'Manual', runOrder: 1 },
+      { name: 'ProtectPrimaryKeyStack', category: 'Build', provider: 'CodeBuild', runOrder: 1 },
       { name: 'kms-mrk-replica-key-eu-west-1.Deploy', category: 'Deploy', provider: 'CloudFormation', runOrder: 2, region: 'eu-west-1' },
-      { name: 'ProtectKeyStacks', category: 'Build', provider: 'CodeBuild', runOrder: 3 },
+      { name: 'ProtectReplicaKeyStacks', category: 'Build', provider: 'CodeBuild', runOrder: 3 },
       { name: 'VerifyReplication', category: 'Build', provider: 'CodeBuild', runOrder: 3 },
     ]);
-  });
-
-  test('termination protection of every key stack is turned on by the pipeline, with a role that may do only that', () => {
-    const spec = buildSpecOf(template, 'PipelineReplicaeuwest1ProtectKeyStacks');
-    expect(spec).toContain(
-      'aws cloudformation update-termination-protection --enable-termination-protection --region us-east-1 --stack-name kms-mrk-primary-key',
-    );
-    expect(spec).toContain(
-      'aws cloudformation update-termination-protection --enable-termination-protection --region eu-west-1 --stack-name kms-mrk-replica-key-eu-west-1',
-    );
-    const [, policy] = Object.entries<any>(template.findResources('AWS::IAM::Policy')).find(([id]) => id.includes('ProtectKeyStacks'))!;
-    expect(policy.Properties.PolicyDocument.Statement).toContainEqual({
-      Action: 'cloudformation:UpdateTerminationProtection',
-      Effect: 'Allow',
-      Resource: [
-        'arn:aws:cloudformation:eu-west-1:111111111111:stack/kms-mrk-replica-key-eu-west-1/*',
-        'arn:aws:cloudformation:us-east-1:111111111111:stack/kms-mrk-primary-key/*',
-      ],
-    });
   });
 
   test('self-mutation installs the same CDK CLI version as package.json', () => {
@@ -92,7 +87,7 @@ describe('pipeline of the example config', () => {
   });
 
   test('the verification step gets the key ARN from the primary stack output and the Regions as environment', () => {
-    const verify = pipelineOf(template).Stages[4].Actions[3];
+    const verify = pipelineOf(template).Stages[4].Actions[4];
     expect(JSON.parse(verify.Configuration.EnvironmentVariables)).toEqual([
       {
         name: 'PRIMARY_KEY_ARN',
@@ -118,7 +113,7 @@ describe('pipeline of the example config', () => {
     expect(spec).not.toMatch(/npm (ci|install)/);
     expect(spec).toContain('VerificationReports');
     expect(spec).toContain('"file-format\\": \\"JUNITXML');
-    const verify = pipelineOf(template).Stages[4].Actions[3];
+    const verify = pipelineOf(template).Stages[4].Actions[4];
     expect(verify.InputArtifacts).toEqual([{ Name: 'Synth_dist_verify' }]);
     template.resourceCountIs('AWS::CodeBuild::ReportGroup', 2);
   });
@@ -165,6 +160,29 @@ describe('pipeline shape across configurations', () => {
     const { pipelineTemplate } = synthesizeOnce(configWith((raw) => (raw.pipeline.manualApproval = false)));
     const shape = analyzePipeline(pipelineTemplate.toJSON());
     expect(shape.stages.flatMap((s) => s.actions).filter((a) => a.category === 'Approval')).toEqual([]);
+  });
+
+  test('termination protection: the primary stack while the approval waits, every replica stack after its deploy', () => {
+    const protectPrimary = projectNamed(three.pipelineTemplate, 'ProtectPrimaryKeyStack');
+    const protectReplicas = projectNamed(three.pipelineTemplate, 'ProtectReplicaKeyStacks');
+    const command = (region: string, stack: string) =>
+      `aws cloudformation update-termination-protection --enable-termination-protection --region ${region} --stack-name ${stack}`;
+    expect(buildCommands(protectPrimary.project)).toEqual([command('us-east-1', 'kms-mrk-primary-key')]);
+    expect(buildCommands(protectReplicas.project)).toEqual(THREE_REGIONS.map((r) => command(r, `kms-mrk-replica-key-${r}`)));
+    const stackArn = (region: string, stack: string) => `arn:aws:cloudformation:${region}:111111111111:stack/${stack}/*`;
+    expect(protectPrimary.statements).toContainEqual({
+      Action: 'cloudformation:UpdateTerminationProtection',
+      Effect: 'Allow',
+      Resource: stackArn('us-east-1', 'kms-mrk-primary-key'),
+    });
+    expect(protectReplicas.statements).toContainEqual({
+      Action: 'cloudformation:UpdateTerminationProtection',
+      Effect: 'Allow',
+      Resource: THREE_REGIONS.map((r) => stackArn(r, `kms-mrk-replica-key-${r}`)).sort(),
+    });
+    const wave = analyzePipeline(three.pipelineTemplate.toJSON()).stages[4].actions;
+    expect(wave.filter((a) => a.runOrder === 1).map((a) => a.name)).toEqual(['ApproveReplicas', 'ProtectPrimaryKeyStack']);
+    expect(wave.filter((a) => a.runOrder === 3).map((a) => a.name)).toEqual(['ProtectReplicaKeyStacks', 'VerifyReplication']);
   });
 
   test('a config file given at synth is used by the pipeline synth step too', () => {

@@ -4,7 +4,7 @@ import { configWith, synthesizeOnce } from '../helpers/app';
 describe('PrimaryKeyStack (example config)', () => {
   const { stack, primaryTemplate: template } = synthesizeOnce(configWith());
 
-  test('deploys to the primary Region of the pipeline account, with termination protection', () => {
+  test('deploys to the primary Region of the pipeline account, and asks for termination protection (for `cdk deploy`; the pipeline sets it itself)', () => {
     const keyStack = stack.primaryStage.keyStack;
     expect(keyStack.region).toBe('us-east-1');
     expect(keyStack.account).toBe('111111111111');

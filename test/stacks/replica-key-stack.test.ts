@@ -57,7 +57,8 @@ describe('ReplicaKeyStack', () => {
     }
   });
 
-  test('each replica stack lives in its Region with a stable name and termination protection', () => {
+  test('each replica stack lives in its Region with a stable name, and asks for termination protection (for `cdk deploy`)', () => {
+    expect(synthesized.stack.replicaStages).toHaveLength(REGIONS.length);
     for (const stage of synthesized.stack.replicaStages) {
       const region = stage.keyStack.region;
       expect(REGIONS).toContain(region);
