@@ -209,9 +209,13 @@ export function checkNoReplicaRegion(ctx: CheckContext, region: string, encrypte
       if (classified.kind === 'refusal') {
         return { outcome: 'pass', message: `KMS refused Decrypt in ${region}: ${classified.detail}` };
       }
+      const got =
+        classified.kind === 'permission'
+          ? `got an IAM denial, which proves nothing about the key (allow the verification role kms:Decrypt in ${region})`
+          : 'got no answer';
       return {
         outcome: 'error',
-        message: `expected KMS to refuse Decrypt in ${region}, got no answer: ${classified.detail}`,
+        message: `expected KMS to refuse Decrypt in ${region}, ${got}: ${classified.detail}`,
         errorType: classified.type,
         errorKind: classified.kind,
       };

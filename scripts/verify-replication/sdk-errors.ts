@@ -3,11 +3,18 @@ import { KMSServiceException } from '@aws-sdk/client-kms';
 /**
  * What an error from a KMS call says about the key.
  *
- * - `refusal`: KMS answered and refused the request (4xx such as NotFoundException).
+ * - `refusal`: KMS answered and refused the request for a reason about the key (NotFoundException,
+ *   or the AccessDeniedException KMS gives for a key that does not exist in the Region).
  *   This is evidence about the key, so a negative check passes on it.
+ * - `permission`: IAM or an organization policy denied the call before KMS looked at the key.
  * - everything else: KMS did not give an answer about the key, so no check may pass on it.
  */
-export type ErrorKind = 'refusal' | 'throttling' | 'authentication' | 'server' | 'credentials' | 'network' | 'timeout' | 'unknown';
+export type ErrorKind =
+  'refusal' | 'permission' | 'throttling' | 'authentication' | 'server' | 'credentials' | 'network' | 'timeout' | 'unknown';
+
+/** How IAM words a denial ("User: ... is not authorized to perform: kms:Decrypt ... because no identity-based policy allows ..."). */
+const IAM_DENIAL =
+  /is not authorized to perform|identity-based policy|explicit deny|service control policy|permissions boundary|session policy/i;
 
 export interface ClassifiedError {
   readonly kind: ErrorKind;
@@ -76,7 +83,8 @@ export function classifyError(error: unknown): ClassifiedError {
   const type = name === 'Error' && code !== undefined ? code : name;
   const message = oneLine(typeof fields.message === 'string' ? fields.message : String(error));
   const detail = message === '' || message === type ? type : `${type}: ${message}`;
-  return { kind: kindOf(error, name, code, fields), type, detail };
+  const kind = kindOf(error, name, code, fields);
+  return { kind: kind === 'refusal' && name === 'AccessDeniedException' && IAM_DENIAL.test(message) ? 'permission' : kind, type, detail };
 }
 
 function kindOf(
@@ -104,7 +112,8 @@ function kindOf(
     if (fields.$fault === 'server' || (status !== undefined && status >= 500)) {
       return 'server';
     }
-    return status !== undefined && status >= 400 && status < 500 ? 'refusal' : 'unknown';
+    // Another 4xx is not known to say anything about the key.
+    return 'unknown';
   }
   if (name === 'TimeoutError' || name === 'AbortError' || code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
     return 'timeout';

@@ -422,6 +422,14 @@ describe('no-replica Regions', () => {
     ['rejected credentials', serviceException('UnrecognizedClientException', 'The security token is invalid')],
     ['a server error', serviceException('KMSInternalException', 'internal', 500)],
     ['a plain error', new Error('socket hang up')],
+    [
+      'an IAM denial',
+      serviceException(
+        'AccessDeniedException',
+        'User: arn:aws:sts::111111111111:assumed-role/verify/x is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-west-2:111111111111:key/mrk-1 because no identity-based policy allows the kms:Decrypt action',
+      ),
+    ],
+    ['an unknown 4xx', serviceException('SomeFutureException', 'refused', 400)],
   ])('%s is an ERROR, never a pass', async (_, error) => {
     kmsMock.on(DecryptCommand, { KeyId: keyArn(US_WEST_2) }).rejects(error);
 
@@ -437,7 +445,6 @@ describe('no-replica Regions', () => {
     ['InvalidCiphertextException', 400],
     ['IncorrectKeyException', 400],
     ['InvalidKeyUsageException', 400],
-    ['SomeFutureRefusalException', 400],
   ])('%s refusal passes', async (type, status) => {
     kmsMock.on(DecryptCommand, { KeyId: keyArn(US_WEST_2) }).rejects(serviceException(type, 'refused', status));
 
@@ -446,6 +453,26 @@ describe('no-replica Regions', () => {
     expect(result(report, 'no-replica-regions', US_WEST_2)).toMatchObject({
       outcome: 'pass',
       message: `KMS refused Decrypt in us-west-2: ${type}: refused`,
+    });
+  });
+
+  test('an IAM denial says that it proves nothing and which permission is missing', async () => {
+    kmsMock
+      .on(DecryptCommand, { KeyId: keyArn(US_WEST_2) })
+      .rejects(
+        serviceException(
+          'AccessDeniedException',
+          'User: arn:aws:sts::111111111111:assumed-role/verify/x is not authorized to perform: kms:Decrypt',
+        ),
+      );
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'no-replica-regions', US_WEST_2)).toMatchObject({
+      outcome: 'error',
+      message: expect.stringContaining(
+        'expected KMS to refuse Decrypt in us-west-2, got an IAM denial, which proves nothing about the key (allow the verification role kms:Decrypt in us-west-2)',
+      ),
     });
   });
 
