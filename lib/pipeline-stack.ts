@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { devDependencies } from '../package.json';
 import { KmsPipelineConfig } from './config/kms-pipeline-config';
 import { CONFIG_FILE_CONTEXT_KEY } from './config/load-config';
+import { ConfigError } from './config/validate-config';
 import { KeySettingsProps } from './constructs/key-settings';
 import { PipelineArtifactStore } from './constructs/pipeline-artifact-store';
 import {
@@ -63,6 +64,12 @@ export class KmsPipelineStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const account = config.pipeline.account;
+    if (props.configFile !== undefined && !isRepositoryPath(props.configFile)) {
+      throw new ConfigError(
+        `context "${CONFIG_FILE_CONTEXT_KEY}" must be a path inside the repository, relative to it, of A-Z a-z 0-9 . _ - / ` +
+          `(the pipeline's own synth reads the file from its checkout), got ${JSON.stringify(props.configFile)}`,
+      );
+    }
 
     this.unitTestReports = new codebuild.ReportGroup(this, 'UnitTestReports', {
       type: codebuild.ReportGroupType.TEST,
@@ -224,4 +231,9 @@ export class KmsPipelineStack extends Stack {
       acknowledgeCodeBuildProject(step.project);
     }
   }
+}
+
+/** A relative path that stays inside the repository and needs no quoting in a shell command. */
+function isRepositoryPath(file: string): boolean {
+  return /^[A-Za-z0-9._/-]+$/.test(file) && !file.startsWith('/') && !file.split('/').includes('..');
 }

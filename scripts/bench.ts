@@ -16,14 +16,10 @@ import * as path from 'path';
 import { KMS_MULTI_REGION_REGIONS } from '../lib/config/aws-regions';
 import { REFERENCE_APP_SOURCE, REFERENCE_LAYOUTS, REFERENCE_TSCONFIG } from './bench/reference-app';
 import { analyzePipeline } from './pipeline-shape/analyze-pipeline';
-import { PROJECT_ROOT, cdkJsonContext } from './support/synthesize-app';
+import { flagValue, runMain } from './support/run-main';
+import { PROJECT_ROOT, projectConfig } from './support/synthesize-app';
 
 const REPLICA_COUNTS = [1, 4, 8, 16];
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -61,7 +57,7 @@ function stacksIn(dir: string): number {
 }
 
 function replicaConfig(count: number, dir: string): string {
-  const raw = JSON.parse(JSON.stringify(cdkJsonContext().kmsMultiRegion));
+  const raw = JSON.parse(JSON.stringify(projectConfig()));
   const taken = new Set([raw.primaryRegion, ...raw.noReplicaRegions]);
   raw.replicaRegions = KMS_MULTI_REGION_REGIONS.filter((r) => !taken.has(r)).slice(0, count);
   const file = path.join(dir, `replicas-${count}.json`);
@@ -119,10 +115,9 @@ function benchTests(): void {
 }
 
 function main(): void {
-  const runs = Number(arg('--runs') ?? 3);
+  const runs = Number(flagValue(process.argv, '--runs') ?? 3);
   if (!Number.isInteger(runs) || runs < 1) {
-    console.error(`bench: --runs must be a positive integer, got ${arg('--runs')}`);
-    process.exit(2);
+    throw new Error(`--runs must be a positive integer, got ${flagValue(process.argv, '--runs')}`);
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-bench-'));
   console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
@@ -131,4 +126,4 @@ function main(): void {
   fs.rmSync(work, { recursive: true, force: true });
 }
 
-main();
+runMain('bench', main);

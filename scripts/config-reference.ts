@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { CONFIG_SCHEMA } from '../lib/config/config-schema';
 import { CONFIG_REFERENCE_BLOCK, readmeConfigReferenceBlock } from './config-reference/documents';
 import { replaceBlock } from './support/readme-block';
+import { runMain } from './support/run-main';
 
 const README = path.resolve(__dirname, '..', 'README.md');
 
@@ -41,5 +42,5 @@ function main(argv: readonly string[]): number {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  runMain('config-reference', () => main(process.argv.slice(2)));
 }

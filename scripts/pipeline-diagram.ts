@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { DIAGRAM_BLOCK, PIPELINE_DOC, pipelineDoc, readmeDiagramBlock } from './pipeline-diagram/documents';
 import { replaceBlock } from './support/readme-block';
 import { renderPipelineDiagram } from './pipeline-diagram/render';
+import { runMain } from './support/run-main';
 import { PROJECT_ROOT, projectConfig, synthesizeApp } from './support/synthesize-app';
 
 /** The diagram of the pipeline that `cdk synth` builds from cdk.json. */
@@ -55,5 +56,5 @@ function main(argv: readonly string[]): number {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  runMain('diagram', () => main(process.argv.slice(2)));
 }

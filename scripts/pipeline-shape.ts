@@ -7,11 +7,11 @@
  *   npm run pipeline-shape -- --config my-env.json
  */
 import { analyzePipeline } from './pipeline-shape/analyze-pipeline';
+import { flagValue, runMain } from './support/run-main';
 import { projectConfig, synthesizeApp } from './support/synthesize-app';
 
 function main(): void {
-  const index = process.argv.indexOf('--config');
-  const config = projectConfig(index >= 0 ? process.argv[index + 1] : undefined);
+  const config = projectConfig(flagValue(process.argv, '--config'));
   const shape = analyzePipeline(synthesizeApp(config).pipelineTemplate);
   for (const stage of shape.stages) {
     console.log(`${stage.name}`);
@@ -26,4 +26,4 @@ function main(): void {
   console.log(`IAM roles in the pipeline stack: ${shape.iamRoleCount}`);
 }
 
-main();
+runMain('pipeline-shape', main);

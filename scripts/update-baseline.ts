@@ -19,6 +19,7 @@ import * as path from 'path';
 import { formatDifferences, fullDiff } from '@aws-cdk/cloudformation-diff';
 import { BASELINE_DIR, baselineFile, keyStackTemplates, readBaseline, writeBaseline } from './replacement-guard/baseline';
 import { findReplacements, normalizeTemplate, stackLabel } from './replacement-guard/replacement-guard';
+import { runMain } from './support/run-main';
 import { PROJECT_ROOT, projectConfig, synthesizeApp } from './support/synthesize-app';
 
 function main(): void {
@@ -43,9 +44,4 @@ function main(): void {
   }
 }
 
-try {
-  main();
-} catch (e) {
-  console.error(`update-baseline: ${(e as Error).message.split('\n')[0]}`);
-  process.exit(1);
-}
+runMain('update-baseline', main);

@@ -45,7 +45,7 @@ const withPendingWindow45 = (() => {
 
 describe('bin/app.ts', () => {
   test('synthesizes the example config (named as with -c config=FILE) and exits 0', () => {
-    const result = runApp({ ...FEATURE_FLAGS, config: EXAMPLE_CONFIG_FILE });
+    const result = runApp({ ...FEATURE_FLAGS, config: path.relative(ROOT, EXAMPLE_CONFIG_FILE) });
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
     const manifest = JSON.parse(fs.readFileSync(path.join(result.outdir, 'manifest.json'), 'utf8'));
     expect(Object.keys(manifest.artifacts)).toEqual(

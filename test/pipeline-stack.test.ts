@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { devDependencies } from '../package.json';
 import { VERIFY_KMS_ACTIONS } from '../lib/steps/verify-replication-step';
 import { analyzePipeline } from '../scripts/pipeline-shape/analyze-pipeline';
-import { configWith, synthesizeOnce } from './helpers/app';
+import { configWith, synthesize, synthesizeOnce } from './helpers/app';
 
 const THREE_REGIONS = ['eu-west-1', 'ap-southeast-2', 'sa-east-1'];
 
@@ -184,6 +184,16 @@ describe('pipeline shape across configurations', () => {
     expect(wave.filter((a) => a.runOrder === 1).map((a) => a.name)).toEqual(['ApproveReplicas', 'ProtectPrimaryKeyStack']);
     expect(wave.filter((a) => a.runOrder === 3).map((a) => a.name)).toEqual(['ProtectReplicaKeyStacks', 'VerifyReplication']);
   });
+
+  test.each(['/home/me/prod.json', '../elsewhere/prod.json', 'prod config.json', 'prod.json;rm -rf x'])(
+    'a config file the pipeline could not read from its checkout is refused: %s',
+    (file) => {
+      expect(() => synthesize(configWith(), { configFile: file })).toThrow(
+        `context "config" must be a path inside the repository, relative to it, of A-Z a-z 0-9 . _ - / ` +
+          `(the pipeline's own synth reads the file from its checkout), got ${JSON.stringify(file)}`,
+      );
+    },
+  );
 
   test('a config file given at synth is used by the pipeline synth step too', () => {
     const { pipelineTemplate } = synthesizeOnce(configWith(), { configFile: 'envs/prod.json' });

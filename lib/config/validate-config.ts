@@ -23,6 +23,11 @@ function fail(path: string, problem: string, value: unknown): never {
   throw new ConfigError(`${path} ${problem}, got ${show(value)}`);
 }
 
+/** `path.key`, or `path["key"]` when the key would not read as one word (spaces, dots, newlines). */
+function child(path: string, key: string): string {
+  return /^[A-Za-z0-9_-]+$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -67,9 +72,9 @@ function validateField(spec: FieldSpec, value: unknown, path: string): unknown {
       for (const [k, v] of entries) {
         const keyProblem = spec.checkKey(k);
         if (keyProblem) fail(`${path} key`, keyProblem, k);
-        if (typeof v !== 'string') fail(`${path}.${k}`, 'must be a string', v);
+        if (typeof v !== 'string') fail(child(path, k), 'must be a string', v);
         const valueProblem = spec.checkValue(v);
-        if (valueProblem) fail(`${path}.${k}`, valueProblem, v);
+        if (valueProblem) fail(child(path, k), valueProblem, v);
       }
       return value;
     }
@@ -82,7 +87,7 @@ function validateObject(spec: ObjectField, value: unknown, path: string): Record
   const known = Object.keys(spec.fields);
   const unknown = Object.keys(given).find((k) => !known.includes(k));
   if (unknown !== undefined) {
-    fail(`${path}.${unknown}`, `is not a known field (known fields of ${path}: ${known.join(', ')})`, given[unknown]);
+    fail(child(path, unknown), `is not a known field (known fields of ${path}: ${known.join(', ')})`, given[unknown]);
   }
   const result: Record<string, unknown> = {};
   for (const [name, fieldSpec] of Object.entries(spec.fields)) {

@@ -54,7 +54,7 @@ export class CrossRegionParameterReader extends Construct {
     if (!/^\/[A-Za-z0-9_.\-/]+$/.test(props.parameterName)) {
       throw new Error(`parameterName must start with "/" and hold only A-Z a-z 0-9 _ . - /, got ${JSON.stringify(props.parameterName)}`);
     }
-    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(props.parameterRegion)) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(props.parameterRegion)) {
       throw new Error(`parameterRegion must be a Region name such as us-east-1, got ${JSON.stringify(props.parameterRegion)}`);
     }
     const code = fs.readFileSync(HANDLER_FILE, 'utf8');

@@ -29,12 +29,20 @@ export function featureFlags(): Record<string, unknown> {
  */
 export function projectConfig(configFile?: string): KmsPipelineConfig {
   const context = cdkJsonContext();
-  return loadConfig({ contextValue: context[CONFIG_CONTEXT_KEY], configFile: configFile ?? context[CONFIG_FILE_CONTEXT_KEY], cwd: PROJECT_ROOT });
+  return loadConfig({
+    contextValue: context[CONFIG_CONTEXT_KEY],
+    configFile: configFile ?? context[CONFIG_FILE_CONTEXT_KEY],
+    cwd: PROJECT_ROOT,
+  });
 }
 
 /** Builds and synthesizes the app in-process, with cdk.json's feature flags, into a temporary directory. */
 export function synthesizeApp(config: KmsPipelineConfig): { app: App; stack: KmsPipelineStack; pipelineTemplate: any } {
-  const app = new App({ context: featureFlags(), outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-')), builtinCloudFormationValidation: false });
+  const app = new App({
+    context: featureFlags(),
+    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-')),
+    builtinCloudFormationValidation: false,
+  });
   const stack = buildApp(app, config);
   const assembly = app.synth();
   const pipelineTemplate = assembly.getStackArtifact(stack.artifactId).template;

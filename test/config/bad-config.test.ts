@@ -170,6 +170,11 @@ const BAD_CONFIGS: Array<[string, BadInput, string]> = [
     'config.key.tags key must not start with "aws:", which is reserved, got "aws:cloudformation:stack-name"',
   ],
   [
+    'an unknown field whose name holds a newline',
+    (r) => (r['bad\nname'] = 1),
+    'config["bad\\nname"] is not a known field (known fields of config: projectName, pipeline, source, primaryRegion, replicaRegions, noReplicaRegions, retiredReplicaRegions, key), got 1',
+  ],
+  [
     '51 tags',
     (r) => (r.key.tags = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`tag-${i}`, 'v']))),
     'config.key.tags must have at most 50 entries, got 51',
