@@ -3,7 +3,9 @@
  * wall time of the README's synth command (`npx cdk synth`, CDK's CloudFormation
  * validation on), the templates and stacks it writes, the pipeline's serial
  * action count, CodeBuild projects, IAM roles and template size; the same synth
- * of a two-stack reference app in the `cdk init` layouts; and the test suite time.
+ * of a two-stack reference app in the `cdk init` layouts; where one synth's time
+ * goes (the app with and without CDK's CloudFormation validator, and the CLI);
+ * and the test suite time.
  * It prints figures and asserts nothing: this machine is shared and noisy.
  *
  *   npm run bench                 # 3 runs per figure, after one warm-up run
@@ -17,7 +19,7 @@ import { KMS_MULTI_REGION_REGIONS } from '../lib/config/aws-regions';
 import { REFERENCE_APP_SOURCE, REFERENCE_LAYOUTS, REFERENCE_TSCONFIG } from './bench/reference-app';
 import { analyzePipeline } from './pipeline-shape/analyze-pipeline';
 import { flagValue, runMain } from './support/run-main';
-import { PROJECT_ROOT, projectConfig } from './support/synthesize-app';
+import { cdkJsonContext, PROJECT_ROOT, projectConfig } from './support/synthesize-app';
 
 const REPLICA_COUNTS = [1, 4, 8, 16];
 
@@ -56,13 +58,19 @@ function stacksIn(dir: string): number {
   }, 0);
 }
 
-function replicaConfig(count: number, dir: string): string {
+/**
+ * Writes a configuration with `count` replica Regions and returns its path relative to the project:
+ * the pipeline only accepts configuration files inside the repository (`.bench/` is git-ignored).
+ */
+function replicaConfig(count: number): string {
+  const dir = path.join(PROJECT_ROOT, '.bench');
+  fs.mkdirSync(dir, { recursive: true });
   const raw = JSON.parse(JSON.stringify(projectConfig()));
   const taken = new Set([raw.primaryRegion, ...raw.noReplicaRegions]);
   raw.replicaRegions = KMS_MULTI_REGION_REGIONS.filter((r) => !taken.has(r)).slice(0, count);
   const file = path.join(dir, `replicas-${count}.json`);
   fs.writeFileSync(file, JSON.stringify(raw));
-  return file;
+  return path.relative(PROJECT_ROOT, file);
 }
 
 function benchProject(runs: number, work: string): void {
@@ -73,7 +81,7 @@ function benchProject(runs: number, work: string): void {
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   const medians: number[] = [];
   for (const count of REPLICA_COUNTS) {
-    const config = replicaConfig(count, work);
+    const config = replicaConfig(count);
     const out = path.join(work, `out-${count}`);
     const command = `npx cdk synth --quiet -c config=${config} -o ${out}`;
     timed(command, PROJECT_ROOT); // warm-up: the first run pays for cold file caches
@@ -108,6 +116,27 @@ function benchReference(runs: number, work: string, projectOneRegion: number): v
   }
 }
 
+/** Where one synth's time goes: the app alone with and without CDK's CloudFormation validator, and the CLI alone. */
+function benchBreakdown(runs: number, work: string): void {
+  const outdir = path.join(work, 'breakdown');
+  const context = JSON.stringify(cdkJsonContext());
+  const app = (validation: boolean) =>
+    `CDK_VALIDATION=${validation} CDK_OUTDIR=${outdir} CDK_CONTEXT_JSON='${context.replace(/'/g, "'\\''")}' node -r ts-node/register bin/app.ts`;
+  const measure = (command: string) => {
+    timed(command, PROJECT_ROOT);
+    return median(Array.from({ length: runs }, () => timed(command, PROJECT_ROOT)));
+  };
+  const withValidation = measure(app(true));
+  const withoutValidation = measure(app(false));
+  const cliOnly = measure(`npx cdk synth --quiet --app ${outdir} -o ${outdir}`);
+  console.log(`\nOne synth of the configuration in cdk.json, taken apart (median of ${runs} runs)\n`);
+  console.log('| part | seconds |');
+  console.log('| --- | ---: |');
+  console.log(`| the app, without the CloudFormation validator | ${withoutValidation.toFixed(2)} |`);
+  console.log(`| the CloudFormation validator (app with it minus app without) | ${(withValidation - withoutValidation).toFixed(2)} |`);
+  console.log(`| the CDK CLI around an already synthesized assembly | ${cliOnly.toFixed(2)} |`);
+}
+
 function benchTests(): void {
   const typeCheck = timed('npx tsc --noEmit', PROJECT_ROOT);
   const jest = timed('npx jest --silent', PROJECT_ROOT);
@@ -122,6 +151,7 @@ function main(): void {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-bench-'));
   console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
   benchProject(runs, work);
+  benchBreakdown(runs, work);
   if (!process.argv.includes('--no-tests')) benchTests();
   fs.rmSync(work, { recursive: true, force: true });
 }
