@@ -78,26 +78,15 @@ export function multiRegionKeyPolicy(props: KeyPolicyProps = {}): iam.PolicyDocu
       resources: ['*'],
     }),
   ];
-  const admins = props.adminPrincipalArns ?? [];
-  if (admins.length > 0) {
+  const groups: Array<[string, readonly string[] | undefined, readonly string[]]> = [
+    ['KeyAdministratorsManageButDoNotUse', props.adminPrincipalArns, KEY_ADMIN_ACTIONS],
+    ['KeyUsersUseButDoNotManage', props.userPrincipalArns, KEY_USER_ACTIONS],
+  ];
+  for (const [sid, arns, actions] of groups) {
+    if (arns === undefined || arns.length === 0) continue;
+    // In a key policy, Resource "*" means this key.
     statements.push(
-      new iam.PolicyStatement({
-        sid: 'KeyAdministratorsManageButDoNotUse',
-        principals: admins.map((arn) => new iam.ArnPrincipal(arn)),
-        actions: [...KEY_ADMIN_ACTIONS],
-        resources: ['*'],
-      }),
-    );
-  }
-  const users = props.userPrincipalArns ?? [];
-  if (users.length > 0) {
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'KeyUsersUseButDoNotManage',
-        principals: users.map((arn) => new iam.ArnPrincipal(arn)),
-        actions: [...KEY_USER_ACTIONS],
-        resources: ['*'],
-      }),
+      new iam.PolicyStatement({ sid, principals: arns.map((arn) => new iam.ArnPrincipal(arn)), actions: [...actions], resources: ['*'] }),
     );
   }
   return new iam.PolicyDocument({ statements });
