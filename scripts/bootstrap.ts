@@ -8,15 +8,14 @@
  *   npm run bootstrap -- --run                       # run them
  */
 import { spawnSync, SpawnSyncOptions, SpawnSyncReturns } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KmsPipelineConfig } from '../lib/config/kms-pipeline-config';
-import { CONFIG_CONTEXT_KEY, CONFIG_FILE_CONTEXT_KEY, loadConfig } from '../lib/config/load-config';
 import { ConfigError } from '../lib/config/validate-config';
 import { ExecutionPolicyChoice, parseCommandLine, USAGE, UsageError } from './bootstrap/command-line';
 import { leastPrivilegeExecutionPolicy } from './bootstrap/execution-policy';
 import { dryRunLines, planNotes, ResolvedExecutionPolicy } from './bootstrap/output';
 import { bootstrapCommands, bootstrapPlan, commandLine } from './bootstrap/plan';
+import { projectConfig } from './support/synthesize-app';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 2;
@@ -80,7 +79,7 @@ export function main(argv: readonly string[], deps: Partial<BootstrapDeps> = {})
       io.stdout(USAGE);
       return EXIT_OK;
     }
-    config = readConfig(options.configFile, cwd, cdkJsonPath);
+    config = projectConfig({ configFile: options.configFile, cwd, cdkJsonPath });
   } catch (error) {
     if (error instanceof UsageError) return fail(error.message);
     if (error instanceof ConfigError) return fail(`Invalid configuration: ${error.message}`);
@@ -117,25 +116,6 @@ function resolveExecutionPolicy(choice: ExecutionPolicyChoice, config: KmsPipeli
   }
   const policy = leastPrivilegeExecutionPolicy(config);
   return { kind: 'least-privilege', arn: policy.arn, policy };
-}
-
-/** The configuration exactly as bin/app.ts reads it: a named file wins, otherwise cdk.json's context. */
-function readConfig(configFile: string | undefined, cwd: string, cdkJsonPath: string): KmsPipelineConfig {
-  if (configFile !== undefined) {
-    return loadConfig({ configFile, cwd });
-  }
-  let cdkJson: { context?: Record<string, unknown> };
-  try {
-    cdkJson = JSON.parse(fs.readFileSync(cdkJsonPath, 'utf8'));
-  } catch (error) {
-    throw new ConfigError(`${cdkJsonPath} cannot be read as JSON (${(error as Error).message}): pass --config FILE`);
-  }
-  // cdk.json may name a configuration file itself (context "config"), relative to its own folder.
-  return loadConfig({
-    contextValue: cdkJson.context?.[CONFIG_CONTEXT_KEY],
-    configFile: cdkJson.context?.[CONFIG_FILE_CONTEXT_KEY],
-    cwd: path.dirname(cdkJsonPath),
-  });
 }
 
 if (require.main === module) {

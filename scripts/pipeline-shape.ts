@@ -11,7 +11,7 @@ import { flagValue, runMain } from './support/run-main';
 import { projectConfig, synthesizeApp } from './support/synthesize-app';
 
 function main(): void {
-  const config = projectConfig(flagValue(process.argv, '--config'));
+  const config = projectConfig({ configFile: flagValue(process.argv, '--config') });
   const shape = analyzePipeline(synthesizeApp(config).pipelineTemplate);
   for (const stage of shape.stages) {
     console.log(`${stage.name}`);

@@ -1,13 +1,11 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildApp, BuildAppOptions } from '../../lib/build-app';
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
 import { validateConfig } from '../../lib/config/validate-config';
 import { KmsPipelineStack } from '../../lib/pipeline-stack';
-import { featureFlags } from '../../scripts/support/synthesize-app';
+import { featureFlags, synthesizeApp, SynthesizeAppOptions } from '../../scripts/support/synthesize-app';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -34,10 +32,7 @@ export function configWith(change: (raw: Record<string, any>) => void = () => un
   return validateConfig(raw);
 }
 
-export interface SynthOptions extends BuildAppOptions {
-  /** Run CDK's built-in CloudFormation validator (seconds per synth). @default false */
-  readonly cloudFormationValidation?: boolean;
-}
+export type SynthOptions = SynthesizeAppOptions;
 
 export interface SynthesizedApp {
   readonly app: App;
@@ -48,18 +43,9 @@ export interface SynthesizedApp {
   replicaTemplate(region: string): Template;
 }
 
-/**
- * Builds and synthesizes the app as bin/app.ts does. Synthesis runs the cdk-nag
- * checks, so it throws when a finding is not acknowledged.
- */
+/** `synthesizeApp` (as bin/app.ts builds the app; throws on a cdk-nag finding), with the stacks' templates. */
 export function synthesize(config: KmsPipelineConfig, options: SynthOptions = {}): SynthesizedApp {
-  const app = new App({
-    context: FEATURE_FLAGS,
-    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-test-')),
-    builtinCloudFormationValidation: options.cloudFormationValidation ?? false,
-  });
-  const stack = buildApp(app, config, options);
-  app.synth();
+  const { app, stack } = synthesizeApp(config, options);
   const replicas = new Map(stack.replicaStages.map((s) => [s.keyStack.region, s]));
   return {
     app,
