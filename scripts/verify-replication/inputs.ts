@@ -20,6 +20,12 @@ export interface VerificationInputs {
   readonly timeoutMs: number;
   /** Attempts per KMS call, retries included. */
   readonly maxAttempts: number;
+  /**
+   * How long to keep retrying a call that IAM denies in the primary and replica
+   * Regions, in seconds: a role scoped to the key's alias is denied until KMS
+   * applies a new alias to authorization (up to five minutes). 0 does not wait.
+   */
+  readonly permissionWaitSeconds: number;
 }
 
 export type CommandLine = { readonly help: true } | { readonly help: false; readonly inputs: VerificationInputs };
@@ -37,6 +43,8 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_ATTEMPTS = 3;
 const TIMEOUT_MS_RANGE = { min: 100, max: 300_000 };
 const MAX_ATTEMPTS_RANGE = { min: 1, max: 10 };
+export const DEFAULT_PERMISSION_WAIT_SECONDS = 0;
+const PERMISSION_WAIT_RANGE = { min: 0, max: 900 };
 
 interface InputSource {
   readonly flag: string;
@@ -52,6 +60,7 @@ const EXPECT_KEY_ROTATION: InputSource = { flag: 'expect-key-rotation', envVar: 
 const REPORT_PATH: InputSource = { flag: 'report', envVar: 'REPORT_PATH' };
 const TIMEOUT_MS: InputSource = { flag: 'timeout-ms', envVar: 'VERIFY_TIMEOUT_MS' };
 const MAX_ATTEMPTS: InputSource = { flag: 'max-attempts', envVar: 'VERIFY_MAX_ATTEMPTS' };
+const PERMISSION_WAIT: InputSource = { flag: 'permission-wait-seconds', envVar: 'VERIFY_PERMISSION_WAIT_SECONDS' };
 
 const ALL_INPUTS = [
   PRIMARY_KEY_ARN,
@@ -63,6 +72,7 @@ const ALL_INPUTS = [
   REPORT_PATH,
   TIMEOUT_MS,
   MAX_ATTEMPTS,
+  PERMISSION_WAIT,
 ];
 
 export const USAGE = `Usage: verify-replication [options]
@@ -93,6 +103,10 @@ Each option can also be set by the environment variable in brackets; the option 
                                   default ${DEFAULT_TIMEOUT_MS} (${TIMEOUT_MS_RANGE.min}..${TIMEOUT_MS_RANGE.max}).
   --max-attempts <n>              [VERIFY_MAX_ATTEMPTS] attempts per KMS call, retries
                                   included, default ${DEFAULT_MAX_ATTEMPTS} (${MAX_ATTEMPTS_RANGE.min}..${MAX_ATTEMPTS_RANGE.max}).
+  --permission-wait-seconds <s>   [VERIFY_PERMISSION_WAIT_SECONDS] keep retrying a call that
+                                  IAM denies in the primary or a replica Region for this long,
+                                  for a role scoped to the key's alias (KMS takes up to five
+                                  minutes to apply a new alias), default ${DEFAULT_PERMISSION_WAIT_SECONDS} (${PERMISSION_WAIT_RANGE.min}..${PERMISSION_WAIT_RANGE.max}).
   -h, --help                      Print this help and exit.
 
 AWS credentials and endpoints come from the SDK's standard chain (AWS_PROFILE,
@@ -151,6 +165,7 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
       reportPath: read(REPORT_PATH) ?? DEFAULT_REPORT_PATH,
       timeoutMs: integerInRange(TIMEOUT_MS, read(TIMEOUT_MS), DEFAULT_TIMEOUT_MS, TIMEOUT_MS_RANGE),
       maxAttempts: integerInRange(MAX_ATTEMPTS, read(MAX_ATTEMPTS), DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_RANGE),
+      permissionWaitSeconds: integerInRange(PERMISSION_WAIT, read(PERMISSION_WAIT), DEFAULT_PERMISSION_WAIT_SECONDS, PERMISSION_WAIT_RANGE),
     },
   };
 }

@@ -10,6 +10,7 @@ import {
   KMSClient,
   KMSClientConfig,
 } from '@aws-sdk/client-kms';
+import { classifyError } from './sdk-errors';
 
 export interface KmsClientSettings {
   /** Attempts per call, retries included. */
@@ -54,6 +55,25 @@ export class KmsCallError extends Error {
   }
 }
 
+/**
+ * How long to keep retrying a call that IAM denies, in Regions where the caller's
+ * permission depends on the key's alias (a `kms:ResourceAliases` condition): KMS
+ * may take up to five minutes to apply a new alias to authorization.
+ */
+export interface PermissionWait {
+  /** Regions where an IAM denial may be a new alias that KMS has not applied yet. */
+  readonly regions: readonly string[];
+  /** How long after the first denial to keep retrying; 0 turns waiting off. */
+  readonly waitMs: number;
+  /** Pause between retries, in milliseconds. */
+  readonly intervalMs: number;
+  /** Milliseconds on a monotonic clock. */
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+const NO_PERMISSION_WAIT: PermissionWait = { regions: [], waitMs: 0, intervalMs: 0, now: () => 0, sleep: async () => undefined };
+
 /** One KMS client per Region, created on first use; every call names its Region. */
 export class RegionalKms {
   private readonly clients = new Map<string, KMSClient>();
@@ -61,6 +81,7 @@ export class RegionalKms {
   constructor(
     private readonly factory: KmsClientFactory,
     private readonly settings: KmsClientSettings,
+    private readonly permissionWait: PermissionWait = NO_PERMISSION_WAIT,
   ) {}
 
   describeKey(region: string, keyId: string): Promise<DescribeKeyCommandOutput> {
@@ -92,10 +113,22 @@ export class RegionalKms {
   }
 
   private async call<T>(operation: string, region: string, send: (client: KMSClient) => Promise<T>): Promise<T> {
-    try {
-      return await send(this.client(region));
-    } catch (error) {
-      throw new KmsCallError(operation, region, error);
+    const wait = this.permissionWait;
+    let deadline: number | undefined;
+    for (;;) {
+      try {
+        return await send(this.client(region));
+      } catch (error) {
+        if (wait.waitMs > 0 && wait.regions.includes(region) && classifyError(error).kind === 'permission') {
+          deadline ??= wait.now() + wait.waitMs;
+          const left = deadline - wait.now();
+          if (left > 0) {
+            await wait.sleep(Math.min(wait.intervalMs, left));
+            continue;
+          }
+        }
+        throw new KmsCallError(operation, region, error);
+      }
     }
   }
 

@@ -24,13 +24,18 @@ export interface VerificationDeps {
   readonly now: () => number;
   readonly randomBytes: (size: number) => Uint8Array;
   readonly randomUUID: () => string;
+  readonly sleep: (ms: number) => Promise<void>;
 }
+
+/** Pause between two tries of a call that IAM denied while KMS applies a new alias. */
+export const PERMISSION_RETRY_INTERVAL_MS = 15_000;
 
 export const DEFAULT_DEPS: VerificationDeps = {
   clientFactory: (region, settings) => createKmsClient(region, settings),
   now: () => performance.now(),
   randomBytes: (size) => randomBytes(size),
   randomUUID: () => randomUUID(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
 export interface VerificationReport {
@@ -66,10 +71,20 @@ export function allPassed(report: VerificationReport): boolean {
  * the run stops with {@link CannotRunError}. The remaining checks run concurrently.
  */
 export async function runVerification(inputs: VerificationInputs, deps: Partial<VerificationDeps> = {}): Promise<VerificationReport> {
-  const { clientFactory, now, randomBytes: random, randomUUID: uuid } = { ...DEFAULT_DEPS, ...deps };
+  const { clientFactory, now, randomBytes: random, randomUUID: uuid, sleep } = { ...DEFAULT_DEPS, ...deps };
   const started = now();
   const runId = uuid();
-  const kms = new RegionalKms(clientFactory, { maxAttempts: inputs.maxAttempts, timeoutMs: inputs.timeoutMs });
+  const kms = new RegionalKms(
+    clientFactory,
+    { maxAttempts: inputs.maxAttempts, timeoutMs: inputs.timeoutMs },
+    {
+      regions: [inputs.primaryKey.region, ...inputs.replicaRegions],
+      waitMs: inputs.permissionWaitSeconds * 1000,
+      intervalMs: PERMISSION_RETRY_INTERVAL_MS,
+      now,
+      sleep,
+    },
+  );
   const ctx: CheckContext = {
     inputs,
     kms,

@@ -24,6 +24,7 @@ export function verificationInputs(overrides: Partial<VerificationInputs> = {}):
     reportPath: 'reports/unused.xml',
     timeoutMs: 2_000,
     maxAttempts: 1,
+    permissionWaitSeconds: 0,
     ...overrides,
   };
 }

@@ -38,6 +38,7 @@ describe('valid input', () => {
       reportPath: DEFAULT_REPORT_PATH,
       timeoutMs: DEFAULT_TIMEOUT_MS,
       maxAttempts: DEFAULT_MAX_ATTEMPTS,
+      permissionWaitSeconds: 0,
     });
     expect(DEFAULT_REPORT_PATH).toBe('reports/verify-replication.xml');
   });
@@ -51,6 +52,7 @@ describe('valid input', () => {
       REPORT_PATH: 'env.xml',
       VERIFY_TIMEOUT_MS: '5000',
       VERIFY_MAX_ATTEMPTS: '5',
+      VERIFY_PERMISSION_WAIT_SECONDS: '60',
     };
     const otherPrimary = keyArn('eu-central-1');
 
@@ -74,6 +76,8 @@ describe('valid input', () => {
           '250',
           '--max-attempts',
           '2',
+          '--permission-wait-seconds',
+          '330',
         ],
         env,
       ),
@@ -87,6 +91,7 @@ describe('valid input', () => {
       reportPath: 'out/flag.xml',
       timeoutMs: 250,
       maxAttempts: 2,
+      permissionWaitSeconds: 330,
     });
   });
 
@@ -226,6 +231,12 @@ describe('invalid input names the input and the fix', () => {
       [],
       { ...VALID_ENV, VERIFY_MAX_ATTEMPTS: '11' },
       'VERIFY_MAX_ATTEMPTS (--max-attempts) must be a whole number 1..10, got "11"',
+    ],
+    [
+      'a permission wait over 15 minutes',
+      ['--permission-wait-seconds', '901'],
+      VALID_ENV,
+      'VERIFY_PERMISSION_WAIT_SECONDS (--permission-wait-seconds) must be a whole number 0..900, got "901"',
     ],
     ['an unknown flag', ['--replica-region', 'eu-west-1'], VALID_ENV, 'unknown option --replica-region: run with --help'],
     ['a flag without a value', ['--report'], VALID_ENV, 'option --report needs a value: run with --help'],

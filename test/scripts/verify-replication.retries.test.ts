@@ -159,3 +159,74 @@ describe('the default client factory', () => {
     expect(stub.fake.callsTo('DescribeKey', EU_WEST_1).filter((call) => call.input.KeyId === keyArn(EU_WEST_1))).toHaveLength(calls);
   });
 });
+
+describe('an IAM denial while KMS applies a new alias (kms:ResourceAliases)', () => {
+  /** IAM's wording for a denial, which the program classifies as a permission error. */
+  const denyFirst = (count: number, region: string) => {
+    let denied = 0;
+    stub.fake.interceptors.push((call) => {
+      if (call.operation === 'Decrypt' && call.region === region && denied < count) {
+        denied += 1;
+        return new FakeKmsError(
+          'AccessDeniedException',
+          `User: arn:aws:sts::111111111111:assumed-role/verify/x is not authorized to perform: kms:Decrypt because no identity-based policy allows the kms:Decrypt action`,
+        );
+      }
+      return undefined;
+    });
+  };
+  /** A clock that only moves when the program sleeps, so the wait is measured without waiting. */
+  const fakeClock = () => {
+    let time = 0;
+    const sleeps: number[] = [];
+    return {
+      sleeps,
+      now: () => time,
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        time += ms;
+      },
+    };
+  };
+
+  test('is retried in a replica Region until it passes, within the configured wait', async () => {
+    denyFirst(2, EU_WEST_1);
+    const clock = fakeClock();
+
+    const report = await runVerification(verificationInputs({ permissionWaitSeconds: 330 }), { clientFactory: stubClients(), ...clock });
+
+    expect(outcomeOf(report, 'round-trip-primary-to-replicas', EU_WEST_1)).toMatchObject({ outcome: 'pass' });
+    expect(clock.sleeps).toEqual([15_000, 15_000]);
+  });
+
+  test('that outlasts the wait is an ERROR naming the denial', async () => {
+    denyFirst(100, EU_WEST_1);
+    const clock = fakeClock();
+
+    const report = await runVerification(verificationInputs({ permissionWaitSeconds: 40 }), { clientFactory: stubClients(), ...clock });
+
+    expect(outcomeOf(report, 'round-trip-primary-to-replicas', EU_WEST_1)).toMatchObject({ outcome: 'error', errorKind: 'permission' });
+    // 15 + 15 + 10 seconds: the last pause ends at the deadline, then the denial stands.
+    expect(clock.sleeps.filter((ms) => ms > 0)).toEqual([15_000, 15_000, 10_000]);
+  });
+
+  test('is not waited for with the default of 0', async () => {
+    denyFirst(1, EU_WEST_1);
+    const clock = fakeClock();
+
+    const report = await runVerification(verificationInputs(), { clientFactory: stubClients(), ...clock });
+
+    expect(outcomeOf(report, 'round-trip-primary-to-replicas', EU_WEST_1)).toMatchObject({ outcome: 'error', errorKind: 'permission' });
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  test('is not waited for in a no-replica Region, whose permission has no alias condition', async () => {
+    denyFirst(1, US_WEST_2);
+    const clock = fakeClock();
+
+    const report = await runVerification(verificationInputs({ permissionWaitSeconds: 330 }), { clientFactory: stubClients(), ...clock });
+
+    expect(outcomeOf(report, 'no-replica-regions', US_WEST_2)).toMatchObject({ outcome: 'error', errorKind: 'permission' });
+    expect(clock.sleeps).toEqual([]);
+  });
+});

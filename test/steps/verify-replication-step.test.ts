@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { VERIFY_KMS_ACTIONS } from '../../lib/steps/verify-replication-step';
+import { VERIFY_KMS_ACTIONS, VERIFY_PERMISSION_WAIT_SECONDS } from '../../lib/steps/verify-replication-step';
 import { configWith, synthesizeOnce } from '../helpers/app';
 import { buildSpecOf, pipelineOf } from '../helpers/pipeline-template';
 
@@ -38,7 +38,7 @@ describe('VerifyReplicationStep in the pipeline of the example config', () => {
     template.resourceCountIs('AWS::CodeBuild::ReportGroup', 2);
   });
 
-  test('the verification role may only describe and use mrk- keys of this account in the verified Regions', () => {
+  test('the verification role may use the key with the project alias where it lives, and only Decrypt where no replica may be', () => {
     const policies = Object.entries<any>(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.includes('VerifyReplication'));
     expect(policies).toHaveLength(1);
     const kmsStatements = policies[0][1].Properties.PolicyDocument.Statement.filter(
@@ -46,11 +46,29 @@ describe('VerifyReplicationStep in the pipeline of the example config', () => {
     );
     expect(kmsStatements).toEqual([
       {
-        Sid: 'UseMultiRegionKeysOfThisAccount',
+        Sid: 'UseTheProjectKeyWhereItLives',
         Effect: 'Allow',
         Action: [...VERIFY_KMS_ACTIONS].sort(),
-        Resource: ['ca-central-1', 'eu-west-1', 'us-east-1'].map((r) => `arn:aws:kms:${r}:111111111111:key/mrk-*`),
+        Resource: ['eu-west-1', 'us-east-1'].map((r) => `arn:aws:kms:${r}:111111111111:key/mrk-*`),
+        Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/app-data'] } },
+      },
+      {
+        Sid: 'ProveNoReplicaElsewhere',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: 'arn:aws:kms:ca-central-1:111111111111:key/mrk-*',
       },
     ]);
+  });
+
+  test('the verification step waits out KMS applying a new alias to authorization', () => {
+    template.hasResourceProperties('AWS::CodeBuild::Project', {
+      Environment: Match.objectLike({
+        EnvironmentVariables: Match.arrayWith([
+          { Name: 'VERIFY_PERMISSION_WAIT_SECONDS', Type: 'PLAINTEXT', Value: String(VERIFY_PERMISSION_WAIT_SECONDS) },
+        ]),
+      }),
+    });
+    expect(VERIFY_PERMISSION_WAIT_SECONDS).toBeGreaterThanOrEqual(300);
   });
 });
