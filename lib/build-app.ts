@@ -1,8 +1,11 @@
-import { App } from 'aws-cdk-lib';
+import { App, PERMISSIONS_BOUNDARY_CONTEXT_KEY } from 'aws-cdk-lib';
 import { applyAwsSolutionsChecks } from './aws-solutions-checks';
 import { KmsPipelineConfig } from './config/kms-pipeline-config';
 import { KmsPipelineStack } from './pipeline-stack';
-import { pipelineStackName } from './resource-names';
+import { bootstrapQualifier, permissionsBoundaryName, pipelineStackName } from './resource-names';
+
+/** CDK's context key for the bootstrap qualifier of every stack's default synthesizer. */
+export const BOOTSTRAP_QUALIFIER_CONTEXT_KEY = '@aws-cdk/core:bootstrapQualifier';
 
 export interface BuildAppOptions {
   /** The configuration file named with `-c config=FILE`, if any. */
@@ -16,6 +19,10 @@ export interface BuildAppOptions {
  * the cdk-nag checks. `bin/app.ts` and the tests build the app the same way.
  */
 export function buildApp(app: App, config: KmsPipelineConfig, options: BuildAppOptions = {}): KmsPipelineStack {
+  // Every stack, stage stacks included, deploys through the project's own bootstrap roles.
+  app.node.setContext(BOOTSTRAP_QUALIFIER_CONTEXT_KEY, bootstrapQualifier(config.projectName));
+  // Every IAM role the app creates carries the project's boundary, which the execution policy requires.
+  app.node.setContext(PERMISSIONS_BOUNDARY_CONTEXT_KEY, { name: permissionsBoundaryName(config.projectName) });
   const stack = new KmsPipelineStack(app, 'Pipeline', {
     stackName: pipelineStackName(config.projectName),
     env: { account: config.pipeline.account, region: config.pipeline.region },

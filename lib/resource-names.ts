@@ -23,3 +23,35 @@ export function replicaKeyStackName(projectName: string, region: string): string
 export function pipelineStackName(projectName: string): string {
   return `${projectName}-pipeline`;
 }
+
+/** The qualifier of `cdk bootstrap` without `--qualifier`, shared by every app that does not choose its own. */
+export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
+
+/**
+ * The project's own CDK bootstrap qualifier: `projectName` without its dashes,
+ * cut to 10 characters (CDK's limit; lowercase alphanumerics keep the staging
+ * bucket name valid). A qualifier of its own gives the project its own
+ * bootstrap roles, so the execution policy and permissions boundary that
+ * `npm run bootstrap` attaches govern this project's deploys and no other app's.
+ */
+export function bootstrapQualifier(projectName: string): string {
+  return projectName.replace(/[^a-z0-9]/g, '').slice(0, 10);
+}
+
+/** CloudFormation stack name of the project's own bootstrap (toolkit) stack in each account and Region. */
+export function toolkitStackName(projectName: string): string {
+  return `${projectName}-cdk-toolkit`;
+}
+
+/** Name of the customer managed policy that CloudFormation deploys this project's stacks with. */
+export function executionPolicyName(projectName: string): string {
+  return `${projectName}-cfn-execution`;
+}
+
+/**
+ * Name of the customer managed policy that bounds every role of the project,
+ * the CloudFormation execution role included.
+ */
+export function permissionsBoundaryName(projectName: string): string {
+  return `${projectName}-permissions-boundary`;
+}

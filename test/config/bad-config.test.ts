@@ -130,6 +130,11 @@ const BAD_CONFIGS: Array<[string, BadInput, string]> = [
     'config.projectName must be 2 to 32 of a-z 0-9 -, start with a letter and not end with -, got "KMS_MRK"',
   ],
   [
+    'a project name that reduces to the default bootstrap qualifier',
+    (r) => (r.projectName = 'hnb-659-fds'),
+    'config.projectName must not give the bootstrap qualifier hnb659fds, the default that other CDK apps of the account share, got "hnb-659-fds"',
+  ],
+  [
     'an unknown top-level field',
     (r) => (r.replicas = ['eu-west-1']),
     'config.replicas is not a known field (known fields of config: projectName, pipeline, source, primaryRegion, replicaRegions, noReplicaRegions, ' +
