@@ -9,6 +9,7 @@ import { KmsPipelineConfig } from './config/kms-pipeline-config';
 import { CONFIG_FILE_CONTEXT_KEY } from './config/load-config';
 import { ConfigError } from './config/validate-config';
 import { KeySettingsProps } from './constructs/key-settings';
+import { grantUseConnection } from './constructs/source-connection';
 import { PipelineArtifactStore } from './constructs/pipeline-artifact-store';
 import {
   acknowledgeArtifactAccess,
@@ -71,13 +72,16 @@ export class KmsPipelineStack extends Stack {
       );
     }
 
+    // DeleteReportGroup fails on a group that holds reports, so the stack deletes the reports with the group.
     this.unitTestReports = new codebuild.ReportGroup(this, 'UnitTestReports', {
       type: codebuild.ReportGroupType.TEST,
       removalPolicy: RemovalPolicy.DESTROY,
+      deleteReports: true,
     });
     this.verificationReports = new codebuild.ReportGroup(this, 'VerificationReports', {
       type: codebuild.ReportGroupType.TEST,
       removalPolicy: RemovalPolicy.DESTROY,
+      deleteReports: true,
     });
 
     const source = pipelines.CodePipelineSource.connection(config.source.repository, config.source.branch, {
@@ -203,10 +207,19 @@ export class KmsPipelineStack extends Stack {
 
     // Build now, so that checks applied to the app (cdk-nag) see the pipeline's constructs.
     this.pipeline.buildPipeline();
+    for (const role of this.sourceActionRoles()) {
+      grantUseConnection(role, config.source.connectionArn);
+    }
     this.acknowledgeGeneratedPolicies(artifacts, [protectPrimary, verify, protectReplicas]);
     verify.acknowledgeKeyWildcards();
     protectPrimary.acknowledgeStackIdWildcards();
     protectReplicas.acknowledgeStackIdWildcards();
+  }
+
+  /** The role(s) of the Source stage's action, which CDK Pipelines creates. */
+  private sourceActionRoles(): iam.Role[] {
+    const sourceStage = this.pipeline.pipeline.node.findChild('Source');
+    return sourceStage.node.findAll().filter((c): c is iam.Role => c instanceof iam.Role);
   }
 
   private acknowledgeGeneratedPolicies(artifacts: PipelineArtifactStore, waveSteps: pipelines.CodeBuildStep[]): void {
@@ -217,8 +230,7 @@ export class KmsPipelineStack extends Stack {
       acknowledgeReplicationBucket(support.replicationBucket, region);
       acknowledgeReplicationBucketAccess(codePipeline.role, support.replicationBucket.bucketName, region);
     }
-    const sourceStage = codePipeline.node.findChild('Source');
-    for (const role of sourceStage.node.findAll().filter((c): c is iam.Role => c instanceof iam.Role)) {
+    for (const role of this.sourceActionRoles()) {
       acknowledgeArtifactAccess(role, bucket, encryptionKey, true);
     }
     acknowledgeArtifactAccess(this.pipeline.synthProject.role!, bucket, encryptionKey, true);

@@ -67,6 +67,42 @@ describe('pipeline of the example config', () => {
   });
 });
 
+describe('bootstrap qualifier, permissions boundary and teardown', () => {
+  const synthesized = synthesizeOnce(configWith());
+  const templates = synthesized.app.synth().stacksRecursively.map((s) => s.template);
+
+  test('every stack deploys through the bootstrap roles of the project qualifier, not the shared default one', () => {
+    for (const template of templates) {
+      const version = template.Parameters?.BootstrapVersion?.Default;
+      expect(version ?? '/cdk-bootstrap/kmsmrk/version').toBe('/cdk-bootstrap/kmsmrk/version');
+      expect(JSON.stringify(template)).not.toContain('hnb659fds');
+    }
+    const deployRoles = pipelineOf(synthesized.pipelineTemplate)
+      .Stages.flatMap((s: any) => s.Actions)
+      .filter((a: any) => a.ActionTypeId.Category === 'Deploy')
+      .map((a: any) => JSON.stringify(a.RoleArn));
+    expect(deployRoles).toHaveLength(2);
+    deployRoles.forEach((role: string) => expect(role).toMatch(/cdk-kmsmrk-deploy-role-111111111111-(us-east-1|eu-west-1)/));
+  });
+
+  test('every role of every stack carries the project permissions boundary', () => {
+    const roles = templates.flatMap((t) => Object.values<any>(t.Resources).filter((r) => r.Type === 'AWS::IAM::Role'));
+    expect(roles.length).toBeGreaterThanOrEqual(10);
+    for (const role of roles) {
+      expect(role.Properties.PermissionsBoundary).toBe('arn:aws:iam::111111111111:policy/kms-mrk-permissions-boundary');
+    }
+  });
+
+  test('both report groups are deleted with their reports, so deleting the pipeline stack does not fail on a used group', () => {
+    const groups = Object.values<any>(synthesized.pipelineTemplate.findResources('AWS::CodeBuild::ReportGroup'));
+    expect(groups).toHaveLength(2);
+    for (const group of groups) {
+      expect(group.Properties.DeleteReports).toBe(true);
+      expect(group.DeletionPolicy).toBe('Delete');
+    }
+  });
+});
+
 describe('pipeline shape across configurations', () => {
   const three = synthesizeOnce(configWith((raw) => (raw.replicaRegions = THREE_REGIONS)));
 
