@@ -4,7 +4,7 @@
  *
  *   npm run bootstrap                                # print the commands for cdk.json
  *   npm run bootstrap -- --config my-env.json        # ... for another configuration file
- *   npm run bootstrap -- --least-privilege           # ... with a customer managed execution policy
+ *   npm run bootstrap -- --admin                     # ... with AdministratorAccess as the execution policy
  *   npm run bootstrap -- --run                       # run them
  */
 import { spawnSync, SpawnSyncOptions, SpawnSyncReturns } from 'node:child_process';
@@ -12,8 +12,9 @@ import * as path from 'node:path';
 import { KmsPipelineConfig } from '../lib/config/kms-pipeline-config';
 import { ConfigError } from '../lib/config/validate-config';
 import { ExecutionPolicyChoice, parseCommandLine, USAGE, UsageError } from './bootstrap/command-line';
-import { leastPrivilegeExecutionPolicy } from './bootstrap/execution-policy';
-import { dryRunLines, planNotes, ResolvedExecutionPolicy } from './bootstrap/output';
+import { executionPolicy } from './bootstrap/execution-policy';
+import { dryRunLines, planNotes, ResolvedExecutionPolicy, ResolvedPolicies } from './bootstrap/output';
+import { permissionsBoundary } from './bootstrap/permissions-boundary';
 import { bootstrapCommands, bootstrapPlan, commandLine } from './bootstrap/plan';
 import { projectConfig } from './support/synthesize-app';
 
@@ -86,15 +87,18 @@ export function main(argv: readonly string[], deps: Partial<BootstrapDeps> = {})
     throw error;
   }
 
-  const policy = resolveExecutionPolicy(options.executionPolicy, config);
+  const policies: ResolvedPolicies = {
+    execution: resolveExecutionPolicy(options.executionPolicy, config),
+    boundary: permissionsBoundary(config),
+  };
   const plan = bootstrapPlan(config);
-  const commands = bootstrapCommands(plan, policy.arn);
+  const commands = bootstrapCommands(plan, policies.execution.arn);
 
   if (!options.run) {
-    dryRunLines(plan, commands, policy).forEach((line) => io.stdout(line));
+    dryRunLines(plan, commands, policies).forEach((line) => io.stdout(line));
     return EXIT_OK;
   }
-  planNotes(plan, policy, true).forEach((line) => io.stdout(line));
+  planNotes(plan, policies, true).forEach((line) => io.stdout(line));
   for (const command of commands) {
     const line = commandLine(command);
     io.stdout(`$ ${line}`);
@@ -111,10 +115,10 @@ export function main(argv: readonly string[], deps: Partial<BootstrapDeps> = {})
 }
 
 function resolveExecutionPolicy(choice: ExecutionPolicyChoice, config: KmsPipelineConfig): ResolvedExecutionPolicy {
-  if (choice.kind === 'managed') {
+  if (choice.kind !== 'least-privilege') {
     return choice;
   }
-  const policy = leastPrivilegeExecutionPolicy(config);
+  const policy = executionPolicy(config);
   return { kind: 'least-privilege', arn: policy.arn, policy };
 }
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CONFIG_FILE_CONTEXT_KEY } from '../../lib/config/load-config';
-import { CDK_DEFAULT_EXECUTION_POLICY_ARN, MANAGED_POLICY_ARN } from './execution-policy';
+import { ADMINISTRATOR_ACCESS_ARN } from './execution-policy';
+import { MANAGED_POLICY_ARN } from './policy-document';
 
 /** Wrong flags or values. The message says what to change. */
 export class UsageError extends Error {
@@ -11,9 +12,12 @@ export class UsageError extends Error {
 }
 
 export type ExecutionPolicyChoice =
-  | { readonly kind: 'managed'; readonly arn: string }
-  /** The customer managed policy printed by the script, named after the project. */
-  | { readonly kind: 'least-privilege' };
+  /** The project's customer managed policy, printed by the script: the default. */
+  | { readonly kind: 'least-privilege' }
+  /** AdministratorAccess, chosen with --admin. */
+  | { readonly kind: 'administrator'; readonly arn: string }
+  /** A managed policy of the user's, chosen with --execution-policy. */
+  | { readonly kind: 'managed'; readonly arn: string };
 
 export interface BootstrapOptions {
   readonly help: boolean;
@@ -30,18 +34,22 @@ Prints the "cdk bootstrap" commands this project needs, from the same configurat
 "cdk synth" reads: one for the pipeline account and Region, and one for every Region
 the pipeline deploys a key stack to (primary, replicas, retired replicas), trusting
 the pipeline account. No-replica Regions get none: nothing is deployed there.
+Every command uses the project's own qualifier and bootstrap stack, so it never
+changes the CDKToolkit stack or the deploy roles of other apps in the account.
+It also prints the two customer managed policies to create first: the execution
+policy and the permissions boundary of every role of the project.
 Nothing runs unless you pass --run.
 
   --config FILE, -c config=FILE   read the configuration from FILE instead of the
                                   "kmsMultiRegion" context in cdk.json (as cdk synth does)
-  --execution-policy ARN          managed policy that CloudFormation deploys with in every
-                                  Region, default ${CDK_DEFAULT_EXECUTION_POLICY_ARN}
-                                  (the CDK default)
-  --least-privilege               use the customer managed policy <projectName>-cfn-execution
-                                  instead, and print its document and the command that
-                                  creates it (create it before bootstrapping)
-  --run                           run the commands one after the other with your AWS
-                                  credentials; stop at the first that fails
+  --least-privilege               the default: CloudFormation deploys with the project's
+                                  customer managed policy <projectName>-cfn-execution
+  --admin                         CloudFormation deploys with ${ADMINISTRATOR_ACCESS_ARN}
+                                  instead (the permissions boundary still applies)
+  --execution-policy ARN          CloudFormation deploys with this managed policy instead
+  --run                           run the bootstrap commands one after the other with your
+                                  AWS credentials; stop at the first that fails (create the
+                                  policies first: --run does not)
   -h, --help                      print this help
 
 Exit codes: 0 printed (or every command succeeded); 2 bad option or configuration;
@@ -60,6 +68,7 @@ export function parseCommandLine(argv: readonly string[]): BootstrapOptions {
         context: { type: 'string', short: 'c' },
         'execution-policy': { type: 'string' },
         'least-privilege': { type: 'boolean' },
+        admin: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -68,13 +77,13 @@ export function parseCommandLine(argv: readonly string[]): BootstrapOptions {
     throw new UsageError(`${flagProblem(error)}: run with --help for the options`);
   }
   if (values.help) {
-    return { help: true, run: false, executionPolicy: { kind: 'managed', arn: CDK_DEFAULT_EXECUTION_POLICY_ARN } };
+    return { help: true, run: false, executionPolicy: { kind: 'least-privilege' } };
   }
   return {
     help: false,
     run: values.run === true,
     configFile: configFile(values.config, values.context),
-    executionPolicy: executionPolicy(values['execution-policy'], values['least-privilege'] === true),
+    executionPolicy: executionPolicy(values['execution-policy'], values['least-privilege'] === true, values.admin === true),
   };
 }
 
@@ -94,19 +103,25 @@ function configFile(config: string | undefined, context: string | undefined): st
   return file;
 }
 
-function executionPolicy(arn: string | undefined, leastPrivilege: boolean): ExecutionPolicyChoice {
-  if (arn !== undefined && leastPrivilege) {
-    throw new UsageError('--execution-policy and --least-privilege both choose the execution policy: pass one of them');
+function executionPolicy(arn: string | undefined, leastPrivilege: boolean, admin: boolean): ExecutionPolicyChoice {
+  const chosen = [arn !== undefined && '--execution-policy', leastPrivilege && '--least-privilege', admin && '--admin'].filter(
+    (flag): flag is string => typeof flag === 'string',
+  );
+  if (chosen.length > 1) {
+    throw new UsageError(`${chosen.join(' and ')} ${chosen.length === 2 ? 'both' : 'all'} choose the execution policy: pass one of them`);
   }
-  if (leastPrivilege) {
+  if (admin) {
+    return { kind: 'administrator', arn: ADMINISTRATOR_ACCESS_ARN };
+  }
+  if (arn === undefined) {
     return { kind: 'least-privilege' };
   }
-  if (arn !== undefined && !MANAGED_POLICY_ARN.test(arn)) {
+  if (!MANAGED_POLICY_ARN.test(arn)) {
     throw new UsageError(
       `--execution-policy must be a managed policy ARN such as arn:aws:iam::aws:policy/PowerUserAccess or arn:aws:iam::123456789012:policy/NAME, got "${arn}"`,
     );
   }
-  return { kind: 'managed', arn: arn ?? CDK_DEFAULT_EXECUTION_POLICY_ARN };
+  return { kind: 'managed', arn };
 }
 
 /** Node's parseArgs messages are long; keep what is wrong. */

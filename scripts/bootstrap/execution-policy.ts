@@ -1,59 +1,51 @@
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
+import { bootstrapQualifier, executionPolicyName, permissionsBoundaryName } from '../../lib/resource-names';
+import { CustomerManagedPolicy, customerManagedPolicyArn, PolicyStatement } from './policy-document';
 
-/** The policy `cdk bootstrap` attaches when it is given none and trusts no other account. */
-export const CDK_DEFAULT_EXECUTION_POLICY_ARN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+/** The policy that `cdk bootstrap` attaches when it is given none and trusts no other account. */
+export const ADMINISTRATOR_ACCESS_ARN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 
-/** An AWS managed (`iam::aws:`) or customer managed (`iam::ACCOUNT:`) policy ARN. */
-export const MANAGED_POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy\/[\w+=,.@/-]{1,512}$/;
+/** The services a role of this project is passed to: the reader's Lambda function, CodeBuild and CodePipeline. */
+export const PASSED_TO_SERVICES: readonly string[] = ['lambda.amazonaws.com', 'codebuild.amazonaws.com', 'codepipeline.amazonaws.com'];
 
-/** IAM's limit for a managed policy document, in characters without white space. */
-export const MANAGED_POLICY_MAX_CHARS = 6144;
-
-export interface PolicyStatement {
-  readonly Sid: string;
-  readonly Effect: 'Allow';
-  readonly Action: readonly string[];
-  readonly Resource: readonly string[];
-  readonly Condition?: Record<string, Record<string, string | readonly string[]>>;
-}
-
-export interface PolicyDocument {
-  readonly Version: '2012-10-17';
-  readonly Statement: readonly PolicyStatement[];
-}
-
-/** A customer managed policy the user creates before bootstrapping. */
-export interface CustomerManagedPolicy {
-  readonly name: string;
-  readonly arn: string;
-  readonly document: PolicyDocument;
-}
-
-/** Name of the customer managed execution policy of a project. */
-export function executionPolicyName(projectName: string): string {
-  return `${projectName}-cfn-execution`;
-}
+/** Both names of the connection service: the policy holds the action under either, the ARN decides which applies. */
+const CONNECTION_SERVICES: readonly string[] = ['codeconnections', 'codestar-connections'];
 
 /**
- * A starting point for a CloudFormation execution policy narrower than
- * AdministratorAccess: what the templates of this project create, scoped to
- * the account, to the project's name prefix where CloudFormation's generated
- * names carry it, and to the configured alias and connection.
+ * The CloudFormation execution policy of this project's bootstrap: what the
+ * resource handlers of every resource type in its templates call (see
+ * test/aws-rules/cloudformation-handler-permissions.json, which a test checks
+ * this policy against with an IAM policy simulator), scoped to the account, to
+ * the project's name prefix where CloudFormation's generated names carry it, and
+ * to the configured alias, parameter path and connection.
  *
- * It deliberately leaves out `kms:ScheduleKeyDeletion`: every key is retained,
- * so no deploy ever deletes one, and a deploy role that cannot delete keys
- * cannot lose data by mistake. It has no CloudFormation or EventBridge actions
- * because no resource in the templates needs them.
+ * It leaves out what no deploy of this project may do:
+ * - `kms:ScheduleKeyDeletion`: every key is retained, so no deploy deletes one,
+ *   and a deploy role that cannot delete keys cannot lose data by mistake;
+ * - creating or changing a role without the project's permissions boundary, or
+ *   removing the boundary: roles are created and changed only with
+ *   `iam:PermissionsBoundary` equal to the boundary, so CloudFormation cannot
+ *   make a role that is stronger than the boundary, and pass it on.
  */
-export function leastPrivilegeExecutionPolicy(config: KmsPipelineConfig): CustomerManagedPolicy {
+export function executionPolicy(config: KmsPipelineConfig): CustomerManagedPolicy {
+  const name = executionPolicyName(config.projectName);
+  return {
+    name,
+    arn: customerManagedPolicyArn(config.pipeline.account, name),
+    document: { Version: '2012-10-17', Statement: executionStatements(config) },
+  };
+}
+
+/** The statements of {@link executionPolicy}; the permissions boundary allows them too. */
+export function executionStatements(config: KmsPipelineConfig): PolicyStatement[] {
   const account = config.pipeline.account;
   const prefix = `${config.projectName}-`;
-  const name = executionPolicyName(config.projectName);
   const keys = `arn:aws:kms:*:${account}:key/*`;
   const projectRoles = `arn:aws:iam::${account}:role/${prefix}*`;
-  const connectionService = config.source.connectionArn.split(':')[2];
+  const boundaryArn = customerManagedPolicyArn(account, permissionsBoundaryName(config.projectName));
+  const qualifier = bootstrapQualifier(config.projectName);
 
-  const statements: PolicyStatement[] = [
+  return [
     {
       Sid: 'CreateKeysAndListAliases',
       Effect: 'Allow',
@@ -62,7 +54,7 @@ export function leastPrivilegeExecutionPolicy(config: KmsPipelineConfig): Custom
       Resource: ['*'],
     },
     {
-      Sid: 'ManageKeysOfThisAccount',
+      Sid: 'ManageKeysButNeverDeleteThem',
       Effect: 'Allow',
       Action: [
         'kms:DescribeKey',
@@ -102,28 +94,33 @@ export function leastPrivilegeExecutionPolicy(config: KmsPipelineConfig): Custom
       Resource: [`arn:aws:ssm:*:${account}:parameter/${config.projectName}/*`],
     },
     {
-      Sid: 'ReadTheCdkBootstrapVersion',
+      Sid: 'ReadTheProjectBootstrapVersion',
       Effect: 'Allow',
       Action: ['ssm:GetParameter', 'ssm:GetParameters'],
-      Resource: [`arn:aws:ssm:*:${account}:parameter/cdk-bootstrap/*`],
+      Resource: [`arn:aws:ssm:*:${account}:parameter/cdk-bootstrap/${qualifier}/version`],
     },
     {
-      Sid: 'ManageRolesOfThisProject',
+      Sid: 'CreateAndChangeRolesOnlyWithTheBoundary',
       Effect: 'Allow',
       Action: [
         'iam:CreateRole',
         'iam:DeleteRole',
-        'iam:GetRole',
         'iam:UpdateRole',
+        'iam:UpdateRoleDescription',
         'iam:UpdateAssumeRolePolicy',
-        'iam:TagRole',
-        'iam:UntagRole',
         'iam:PutRolePolicy',
-        'iam:GetRolePolicy',
         'iam:DeleteRolePolicy',
-        'iam:ListRolePolicies',
-        'iam:ListAttachedRolePolicies',
+        'iam:AttachRolePolicy',
+        'iam:DetachRolePolicy',
+        'iam:PutRolePermissionsBoundary',
       ],
+      Resource: [projectRoles],
+      Condition: { StringEquals: { 'iam:PermissionsBoundary': boundaryArn } },
+    },
+    {
+      Sid: 'ReadAndTagRolesOfThisProject',
+      Effect: 'Allow',
+      Action: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:TagRole', 'iam:UntagRole'],
       Resource: [projectRoles],
     },
     {
@@ -131,9 +128,7 @@ export function leastPrivilegeExecutionPolicy(config: KmsPipelineConfig): Custom
       Effect: 'Allow',
       Action: ['iam:PassRole'],
       Resource: [projectRoles],
-      Condition: {
-        StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'codebuild.amazonaws.com', 'codepipeline.amazonaws.com'] },
-      },
+      Condition: { StringEquals: { 'iam:PassedToService': [...PASSED_TO_SERVICES] } },
     },
     {
       Sid: 'RunTheParameterReaderFunction',
@@ -142,11 +137,17 @@ export function leastPrivilegeExecutionPolicy(config: KmsPipelineConfig): Custom
         'lambda:CreateFunction',
         'lambda:DeleteFunction',
         'lambda:GetFunction',
-        'lambda:GetFunctionConfiguration',
-        'lambda:GetFunctionCodeSigningConfig',
-        'lambda:GetRuntimeManagementConfig',
         'lambda:UpdateFunctionCode',
         'lambda:UpdateFunctionConfiguration',
+        'lambda:PutFunctionConcurrency',
+        'lambda:DeleteFunctionConcurrency',
+        'lambda:GetFunctionCodeSigningConfig',
+        'lambda:PutFunctionCodeSigningConfig',
+        'lambda:DeleteFunctionCodeSigningConfig',
+        'lambda:GetRuntimeManagementConfig',
+        'lambda:PutRuntimeManagementConfig',
+        'lambda:GetFunctionRecursionConfig',
+        'lambda:PutFunctionRecursionConfig',
         'lambda:InvokeFunction',
         'lambda:ListTags',
         'lambda:TagResource',
@@ -162,6 +163,10 @@ export function leastPrivilegeExecutionPolicy(config: KmsPipelineConfig): Custom
         'logs:DeleteLogGroup',
         'logs:PutRetentionPolicy',
         'logs:DeleteRetentionPolicy',
+        'logs:AssociateKmsKey',
+        'logs:DisassociateKmsKey',
+        'logs:GetDataProtectionPolicy',
+        'logs:DeleteDataProtectionPolicy',
         'logs:ListTagsForResource',
         'logs:TagResource',
         'logs:UntagResource',
@@ -171,8 +176,9 @@ export function leastPrivilegeExecutionPolicy(config: KmsPipelineConfig): Custom
     {
       Sid: 'DescribeLogGroups',
       Effect: 'Allow',
-      Action: ['logs:DescribeLogGroups'],
-      Resource: [`arn:aws:logs:*:${account}:log-group:*`],
+      // Both take no resource.
+      Action: ['logs:DescribeLogGroups', 'logs:DescribeIndexPolicies'],
+      Resource: ['*'],
     },
     {
       Sid: 'ManagePipelineBuckets',
@@ -180,6 +186,8 @@ export function leastPrivilegeExecutionPolicy(config: KmsPipelineConfig): Custom
       Action: [
         's3:CreateBucket',
         's3:DeleteBucket',
+        's3:ListBucket',
+        's3:GetBucketAcl',
         's3:PutBucketPolicy',
         's3:GetBucketPolicy',
         's3:DeleteBucketPolicy',
@@ -197,7 +205,22 @@ export function leastPrivilegeExecutionPolicy(config: KmsPipelineConfig): Custom
         's3:GetBucketVersioning',
         's3:PutBucketTagging',
         's3:GetBucketTagging',
+        's3:PutBucketNotification',
+        's3:GetBucketNotification',
+        's3:GetAccelerateConfiguration',
+        's3:GetAnalyticsConfiguration',
+        's3:GetBucketCORS',
+        's3:GetInventoryConfiguration',
+        's3:GetMetricsConfiguration',
+        's3:GetReplicationConfiguration',
+        's3:GetBucketWebsite',
+        's3:GetBucketObjectLockConfiguration',
+        's3:GetIntelligentTieringConfiguration',
+        's3:GetBucketMetadataTableConfiguration',
+        's3:PutObjectAcl',
+        's3:DeleteObject',
       ],
+      // Bucket names that CloudFormation generates start with the stack name, which starts with the project name.
       Resource: [`arn:aws:s3:::${prefix}*`],
     },
     {
@@ -209,6 +232,10 @@ export function leastPrivilegeExecutionPolicy(config: KmsPipelineConfig): Custom
         'codepipeline:DeletePipeline',
         'codepipeline:GetPipeline',
         'codepipeline:GetPipelineState',
+        // An update of a pipeline with RestartExecutionOnUpdate starts it again.
+        'codepipeline:StartPipelineExecution',
+        'codepipeline:EnableStageTransition',
+        'codepipeline:DisableStageTransition',
         'codepipeline:ListTagsForResource',
         'codepipeline:TagResource',
         'codepipeline:UntagResource',
@@ -227,6 +254,9 @@ export function leastPrivilegeExecutionPolicy(config: KmsPipelineConfig): Custom
         'codebuild:UpdateReportGroup',
         'codebuild:DeleteReportGroup',
         'codebuild:BatchGetReportGroups',
+        // Deleting a report group with DeleteReports deletes its reports first.
+        'codebuild:ListReportsForReportGroup',
+        'codebuild:DeleteReport',
       ],
       // CloudFormation names projects and report groups after their logical IDs, without the stack name.
       Resource: [`arn:aws:codebuild:*:${account}:project/*`, `arn:aws:codebuild:*:${account}:report-group/*`],
@@ -234,18 +264,8 @@ export function leastPrivilegeExecutionPolicy(config: KmsPipelineConfig): Custom
     {
       Sid: 'PassTheSourceConnectionToThePipeline',
       Effect: 'Allow',
-      Action: [`${connectionService}:PassConnection`],
+      Action: CONNECTION_SERVICES.map((service) => `${service}:PassConnection`),
       Resource: [config.source.connectionArn],
     },
   ];
-  return {
-    name,
-    arn: `arn:aws:iam::${account}:policy/${name}`,
-    document: { Version: '2012-10-17', Statement: statements },
-  };
-}
-
-/** The document as IAM counts it against {@link MANAGED_POLICY_MAX_CHARS}. */
-export function policySize(document: PolicyDocument): number {
-  return JSON.stringify(document).length;
 }

@@ -1,19 +1,27 @@
-import { CDK_DEFAULT_EXECUTION_POLICY_ARN, CustomerManagedPolicy } from './execution-policy';
+import { CustomerManagedPolicy } from './policy-document';
 import { BootstrapCommand, BootstrapPlan, commandLine } from './plan';
 
 /** The execution policy the commands attach, resolved for one configuration. */
 export type ResolvedExecutionPolicy =
-  | { readonly kind: 'managed'; readonly arn: string }
-  | { readonly kind: 'least-privilege'; readonly arn: string; readonly policy: CustomerManagedPolicy };
+  | { readonly kind: 'least-privilege'; readonly arn: string; readonly policy: CustomerManagedPolicy }
+  | { readonly kind: 'administrator'; readonly arn: string }
+  | { readonly kind: 'managed'; readonly arn: string };
+
+/** What the commands attach: the execution policy, and the boundary that always comes with it. */
+export interface ResolvedPolicies {
+  readonly execution: ResolvedExecutionPolicy;
+  readonly boundary: CustomerManagedPolicy;
+}
 
 /**
  * The notes printed before the commands: which Region gets what, which Regions
- * get nothing and why, and what the execution policy means. The notes are shell
- * comments and, with --least-privilege, the commands that create the policy
+ * get nothing and why, the project's own qualifier, and what the policies mean.
+ * The notes are shell comments and the commands that create the policies
  * follow them, so the whole dry-run output is a script to review and paste.
  */
-export function planNotes(plan: BootstrapPlan, policy: ResolvedExecutionPolicy, run: boolean): string[] {
+export function planNotes(plan: BootstrapPlan, policies: ResolvedPolicies, run: boolean): string[] {
   const width = Math.max(...[...plan.environments, ...plan.skipped].map((e) => e.region.length), 'Region'.length) + 2;
+  const { execution, boundary } = policies;
   const lines = [
     `# cdk bootstrap for ${plan.projectName} in account ${plan.pipelineAccount}.` +
       (run ? ' Running each command with your AWS credentials.' : ' Dry run: nothing has run; add --run to run these commands.'),
@@ -23,36 +31,50 @@ export function planNotes(plan: BootstrapPlan, policy: ResolvedExecutionPolicy, 
     ...plan.skipped.map((s) => `# ${s.region.padEnd(width)}nothing, not bootstrapped (${s.reason})`),
     '#',
     `# --trust and --trust-for-lookup let the pipeline account ${plan.pipelineAccount} deploy the key stacks in these Regions.`,
+    `# Qualifier ${plan.qualifier} and stack ${plan.toolkitStackName}: this project's own bootstrap roles, which the app uses for every stack.`,
+    '# The default bootstrap (CDKToolkit, qualifier hnb659fds) that other CDK apps of the account use is not touched.',
+    `# Permissions boundary: ${boundary.arn}. Every role the app creates carries it, and so does the execution role:`,
+    '# no role of this project can do more than it allows, create a role without it, remove it, or change it.',
+    executionNote(execution),
+    '# Both are customer managed policies: create them first, once per account (IAM policies are global).',
   ];
-  if (policy.kind === 'managed') {
-    lines.push(
-      policy.arn === CDK_DEFAULT_EXECUTION_POLICY_ARN
-        ? `# Execution policy: ${policy.arn}, the CDK default: CloudFormation may do anything in the account while it deploys these stacks. For a narrower starting point, run with --least-privilege.`
-        : `# Execution policy: ${policy.arn} (from --execution-policy). It must allow everything these stacks create; --least-privilege prints a starting point.`,
-    );
-    return lines;
-  }
-  const { name, document } = policy.policy;
-  lines.push(
-    `# Execution policy: ${policy.arn}, a customer managed policy. Create it first, once per account (IAM policies are global): the bootstrap attaches it to the execution role of every Region.`,
-    '# It is a starting point, not a guarantee: it allows what these templates create today (KMS keys, aliases and replicas, the SSM parameter,',
-    "# the reader's Lambda function, role and log group, the pipeline's buckets, pipeline, build projects and report groups) and no key deletion.",
-    '# If a deploy fails with an access error, the CloudFormation event names the missing action: add it, scoped as narrowly as you can.',
-  );
   if (run) {
-    lines.push(`# --run does not create the policy. Without --run this script prints the commands that do.`);
+    lines.push('# --run does not create them. Without --run this script prints the commands that do.');
     return lines;
   }
-  lines.push(
-    `cat > ${name}.json <<'POLICY'`,
-    ...JSON.stringify(document, null, 2).split('\n'),
-    'POLICY',
-    `aws iam create-policy --policy-name ${name} --policy-document file://${name}.json`,
-  );
+  const created = execution.kind === 'least-privilege' ? [boundary, execution.policy] : [boundary];
+  for (const { name, document } of created) {
+    lines.push(
+      `cat > ${name}.json <<'POLICY'`,
+      ...JSON.stringify(document, null, 2).split('\n'),
+      'POLICY',
+      `aws iam create-policy --policy-name ${name} --policy-document file://${name}.json`,
+    );
+  }
   return lines;
 }
 
-/** The dry-run output: the notes, then one command per line. */
-export function dryRunLines(plan: BootstrapPlan, commands: readonly BootstrapCommand[], policy: ResolvedExecutionPolicy): string[] {
-  return [...planNotes(plan, policy, false), '', ...commands.map(commandLine)];
+function executionNote(execution: ResolvedExecutionPolicy): string {
+  switch (execution.kind) {
+    case 'least-privilege':
+      return (
+        `# Execution policy: ${execution.arn}, this project's least-privilege policy (the default): what the resource handlers ` +
+        'of these templates call, no key deletion, and roles only with the boundary. --admin uses AdministratorAccess instead.'
+      );
+    case 'administrator':
+      return (
+        `# Execution policy: ${execution.arn} (AdministratorAccess, from --admin): CloudFormation may do anything in the account ` +
+        'while it deploys these stacks, except what the permissions boundary denies.'
+      );
+    case 'managed':
+      return (
+        `# Execution policy: ${execution.arn} (from --execution-policy). It must allow everything these stacks create; ` +
+        'the default policy, printed without --execution-policy, is the tested starting point.'
+      );
+  }
+}
+
+/** The dry-run output: the notes and the policies to create, then one command per line. */
+export function dryRunLines(plan: BootstrapPlan, commands: readonly BootstrapCommand[], policies: ResolvedPolicies): string[] {
+  return [...planNotes(plan, policies, false), '', ...commands.map(commandLine)];
 }

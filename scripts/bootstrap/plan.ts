@@ -1,4 +1,5 @@
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
+import { bootstrapQualifier, permissionsBoundaryName, toolkitStackName } from '../../lib/resource-names';
 
 /** What the pipeline puts into an environment. */
 export type EnvironmentRole = 'pipeline' | 'primary key' | 'replica key' | 'retired replica key';
@@ -24,6 +25,12 @@ export interface SkippedRegion {
 
 export interface BootstrapPlan {
   readonly projectName: string;
+  /** The project's own bootstrap qualifier, which the app's synthesizer uses for every stack. */
+  readonly qualifier: string;
+  /** The project's own bootstrap stack, so that the default CDKToolkit stack of other apps is never touched. */
+  readonly toolkitStackName: string;
+  /** The customer managed policy that bounds the execution role and every role of the project. */
+  readonly permissionsBoundaryName: string;
   readonly pipelineAccount: string;
   /** One entry per Region, pipeline Region first, then primary, replicas and retired replicas. */
   readonly environments: readonly BootstrapEnvironment[];
@@ -65,13 +72,20 @@ export function bootstrapPlan(config: KmsPipelineConfig): BootstrapPlan {
 
   return {
     projectName: config.projectName,
+    qualifier: bootstrapQualifier(config.projectName),
+    toolkitStackName: toolkitStackName(config.projectName),
+    permissionsBoundaryName: permissionsBoundaryName(config.projectName),
     pipelineAccount: account,
     environments: [...byRegion].map(([region, entry]) => ({ account, region, ...entry })),
     skipped: config.noReplicaRegions.filter((region) => !byRegion.has(region)).map((region) => ({ region, reason: NO_REPLICA_REASON })),
   };
 }
 
-/** One `cdk bootstrap` command per environment, with the execution policy attached in every Region. */
+/**
+ * One `cdk bootstrap` command per environment: the project's own qualifier and
+ * bootstrap stack, the execution policy and the permissions boundary on the
+ * execution role in every Region.
+ */
 export function bootstrapCommands(plan: BootstrapPlan, executionPolicyArn: string): BootstrapCommand[] {
   return plan.environments.map((environment) => ({
     environment,
@@ -79,9 +93,15 @@ export function bootstrapCommands(plan: BootstrapPlan, executionPolicyArn: strin
       'cdk',
       'bootstrap',
       `aws://${environment.account}/${environment.region}`,
+      '--qualifier',
+      plan.qualifier,
+      '--toolkit-stack-name',
+      plan.toolkitStackName,
       ...(environment.trustsPipelineAccount ? ['--trust', plan.pipelineAccount, '--trust-for-lookup', plan.pipelineAccount] : []),
       '--cloudformation-execution-policies',
       executionPolicyArn,
+      '--custom-permissions-boundary',
+      plan.permissionsBoundaryName,
     ],
   }));
 }

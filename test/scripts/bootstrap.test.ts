@@ -3,11 +3,19 @@ import * as os from 'os';
 import * as path from 'path';
 import { BootstrapDeps, CommandRunner, main, spawnRunner } from '../../scripts/bootstrap';
 import { USAGE } from '../../scripts/bootstrap/command-line';
-import { leastPrivilegeExecutionPolicy, MANAGED_POLICY_MAX_CHARS, policySize } from '../../scripts/bootstrap/execution-policy';
+import { executionPolicy } from '../../scripts/bootstrap/execution-policy';
+import { permissionsBoundary } from '../../scripts/bootstrap/permissions-boundary';
+import { MANAGED_POLICY_MAX_CHARS, policySize } from '../../scripts/bootstrap/policy-document';
 import { configWith, exampleRawConfig } from '../helpers/app';
 
 const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
+const NARROW = 'arn:aws:iam::111111111111:policy/kms-mrk-cfn-execution';
 const TRUST = '--trust 111111111111 --trust-for-lookup 111111111111';
+/** The project's own qualifier and bootstrap stack, never the default CDKToolkit. */
+const OWN = '--qualifier kmsmrk --toolkit-stack-name kms-mrk-cdk-toolkit';
+/** The execution policy (the project's least-privilege one by default) and the boundary of the execution role. */
+const POLICIES = (policy = NARROW) =>
+  `--cloudformation-execution-policies ${policy} --custom-permissions-boundary kms-mrk-permissions-boundary`;
 
 /** What a run printed, and the commands it asked the runner to execute. */
 interface Outcome {
@@ -60,8 +68,8 @@ describe('the example configuration in a cdk.json', () => {
   test('prints one command for the pipeline and primary Region and one for the replica Region', () => {
     expect(outcome.code).toBe(0);
     expect(commandsOf(outcome)).toEqual([
-      `npx cdk bootstrap aws://111111111111/us-east-1 ${TRUST} --cloudformation-execution-policies ${ADMIN}`,
-      `npx cdk bootstrap aws://111111111111/eu-west-1 ${TRUST} --cloudformation-execution-policies ${ADMIN}`,
+      `npx cdk bootstrap aws://111111111111/us-east-1 ${OWN} ${TRUST} ${POLICIES()}`,
+      `npx cdk bootstrap aws://111111111111/eu-west-1 ${OWN} ${TRUST} ${POLICIES()}`,
     ]);
     expect(outcome.stderr).toEqual([]);
   });
@@ -80,18 +88,55 @@ describe('the example configuration in a cdk.json', () => {
     expect(commandsOf(outcome).join('\n')).not.toContain('ca-central-1');
   });
 
-  test('says that AdministratorAccess is the CDK default and points to the narrower option', () => {
-    expect(outcome.stdout.find((line) => line.startsWith('# Execution policy:'))).toBe(
-      `# Execution policy: ${ADMIN}, the CDK default: CloudFormation may do anything in the account while it deploys these stacks. ` +
-        'For a narrower starting point, run with --least-privilege.',
+  test('uses the least-privilege execution policy by default and names it', () => {
+    expect(outcome.stdout.find((line) => line.startsWith('# Execution policy:'))).toMatch(
+      new RegExp(`^# Execution policy: ${NARROW}, this project's least-privilege policy \\(the default\\)`),
     );
   });
 
-  test('every non-command line is a shell comment or blank, so the output can be pasted into a shell', () => {
-    const rest = outcome.stdout.filter((line) => !line.startsWith('npx cdk bootstrap'));
-    expect(rest.every((line) => line === '' || line.startsWith('#'))).toBe(true);
+  test('says that the project has its own qualifier and leaves the default CDKToolkit of other apps alone', () => {
+    expect(outcome.stdout).toContain(
+      "# Qualifier kmsmrk and stack kms-mrk-cdk-toolkit: this project's own bootstrap roles, which the app uses for every stack.",
+    );
+    expect(commandsOf(outcome).every((command) => command.includes(OWN) && !command.includes('hnb659fds'))).toBe(true);
+  });
+
+  test('prints both policies to create before the commands: the boundary, then the execution policy', () => {
+    const creates = outcome.stdout.filter((line) => line.startsWith('aws iam create-policy'));
+    expect(creates).toEqual([
+      'aws iam create-policy --policy-name kms-mrk-permissions-boundary --policy-document file://kms-mrk-permissions-boundary.json',
+      'aws iam create-policy --policy-name kms-mrk-cfn-execution --policy-document file://kms-mrk-cfn-execution.json',
+    ]);
+    expect(printedDocument(outcome, 'kms-mrk-permissions-boundary')).toEqual(permissionsBoundary(configWith()).document);
+    expect(printedDocument(outcome, 'kms-mrk-cfn-execution')).toEqual(executionPolicy(configWith()).document);
+    expect(outcome.stdout.indexOf(creates[1])).toBeLessThan(outcome.stdout.indexOf(commandsOf(outcome)[0]));
+  });
+
+  test('the output is a shell script: comments, the two policy files with their create commands, then the bootstrap commands', () => {
+    let inHeredoc = false;
+    const offending = outcome.stdout.filter((line) => {
+      if (inHeredoc) {
+        inHeredoc = line !== 'POLICY';
+        return false;
+      }
+      if (/^cat > [\w-]+\.json <<'POLICY'$/.test(line)) {
+        inHeredoc = true;
+        return false;
+      }
+      return !(line === '' || line.startsWith('#') || line.startsWith('aws iam create-policy ') || line.startsWith('npx cdk bootstrap '));
+    });
+    expect(offending).toEqual([]);
+    expect(inHeredoc).toBe(false);
   });
 });
+
+/** The JSON document that the dry run writes into NAME.json. */
+function printedDocument(outcome: Outcome, name: string): unknown {
+  const start = outcome.stdout.indexOf(`cat > ${name}.json <<'POLICY'`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const end = outcome.stdout.indexOf('POLICY', start + 1);
+  return JSON.parse(outcome.stdout.slice(start + 1, end).join('\n'));
+}
 
 describe('three replica Regions, pipeline in its own Region', () => {
   test('the pipeline Region gets no trust flags; the primary, every replica and every retired Region trust the pipeline account', () => {
@@ -101,16 +146,14 @@ describe('three replica Regions, pipeline in its own Region', () => {
       raw.retiredReplicaRegions = ['eu-north-1'];
     });
     expect(commandsOf(bootstrap(['--config', THREE_REPLICAS]))).toEqual([
-      `npx cdk bootstrap aws://111111111111/eu-central-1 --cloudformation-execution-policies ${ADMIN}`,
-      `npx cdk bootstrap aws://111111111111/us-east-1 ${TRUST} --cloudformation-execution-policies ${ADMIN}`,
-      `npx cdk bootstrap aws://111111111111/eu-west-1 ${TRUST} --cloudformation-execution-policies ${ADMIN}`,
-      `npx cdk bootstrap aws://111111111111/ap-southeast-2 ${TRUST} --cloudformation-execution-policies ${ADMIN}`,
-      `npx cdk bootstrap aws://111111111111/sa-east-1 ${TRUST} --cloudformation-execution-policies ${ADMIN}`,
+      `npx cdk bootstrap aws://111111111111/eu-central-1 ${OWN} ${POLICIES()}`,
+      `npx cdk bootstrap aws://111111111111/us-east-1 ${OWN} ${TRUST} ${POLICIES()}`,
+      `npx cdk bootstrap aws://111111111111/eu-west-1 ${OWN} ${TRUST} ${POLICIES()}`,
+      `npx cdk bootstrap aws://111111111111/ap-southeast-2 ${OWN} ${TRUST} ${POLICIES()}`,
+      `npx cdk bootstrap aws://111111111111/sa-east-1 ${OWN} ${TRUST} ${POLICIES()}`,
     ]);
     const withRetired = bootstrap(['--config', retiredToo]);
-    expect(commandsOf(withRetired)).toContain(
-      `npx cdk bootstrap aws://111111111111/eu-north-1 ${TRUST} --cloudformation-execution-policies ${ADMIN}`,
-    );
+    expect(commandsOf(withRetired)).toContain(`npx cdk bootstrap aws://111111111111/eu-north-1 ${OWN} ${TRUST} ${POLICIES()}`);
     expect(withRetired.stdout).toContain('# eu-north-1      retired replica key');
   });
 
@@ -140,72 +183,74 @@ describe('three replica Regions, pipeline in its own Region', () => {
     });
     const outcome = bootstrap(['--config', file]);
     expect(commandsOf(outcome)).toEqual([
-      `npx cdk bootstrap aws://111111111111/eu-west-1 ${TRUST} --cloudformation-execution-policies ${ADMIN}`,
-      `npx cdk bootstrap aws://111111111111/us-east-1 ${TRUST} --cloudformation-execution-policies ${ADMIN}`,
+      `npx cdk bootstrap aws://111111111111/eu-west-1 ${OWN} ${TRUST} ${POLICIES()}`,
+      `npx cdk bootstrap aws://111111111111/us-east-1 ${OWN} ${TRUST} ${POLICIES()}`,
     ]);
     expect(outcome.stdout).toContain('# eu-west-1     pipeline, replica key');
   });
 });
 
 describe('execution policy', () => {
-  test('--execution-policy puts the given ARN into every command', () => {
+  test('--execution-policy puts the given ARN into every command, and the boundary stays', () => {
     const arn = 'arn:aws:iam::111111111111:policy/my-deployer';
-    const commands = commandsOf(bootstrap(['--execution-policy', arn]));
+    const outcome = bootstrap(['--execution-policy', arn]);
+    const commands = commandsOf(outcome);
     expect(commands).toHaveLength(2);
-    commands.forEach((command) => expect(command).toMatch(new RegExp(`--cloudformation-execution-policies ${arn}$`)));
+    commands.forEach((command) => expect(command).toMatch(new RegExp(`${POLICIES(arn)}$`)));
+    expect(outcome.stdout.filter((line) => line.startsWith('aws iam create-policy'))).toEqual([
+      'aws iam create-policy --policy-name kms-mrk-permissions-boundary --policy-document file://kms-mrk-permissions-boundary.json',
+    ]);
   });
 
-  test('--least-privilege uses the project policy and prints its document and the command that creates it', () => {
-    const outcome = bootstrap(['--least-privilege']);
-    const arn = 'arn:aws:iam::111111111111:policy/kms-mrk-cfn-execution';
+  test('--admin uses AdministratorAccess, says so, and keeps the boundary', () => {
+    const outcome = bootstrap(['--admin']);
     expect(commandsOf(outcome)).toEqual([
-      `npx cdk bootstrap aws://111111111111/us-east-1 ${TRUST} --cloudformation-execution-policies ${arn}`,
-      `npx cdk bootstrap aws://111111111111/eu-west-1 ${TRUST} --cloudformation-execution-policies ${arn}`,
+      `npx cdk bootstrap aws://111111111111/us-east-1 ${OWN} ${TRUST} ${POLICIES(ADMIN)}`,
+      `npx cdk bootstrap aws://111111111111/eu-west-1 ${OWN} ${TRUST} ${POLICIES(ADMIN)}`,
     ]);
-    expect(outcome.stdout).toContain(
-      'aws iam create-policy --policy-name kms-mrk-cfn-execution --policy-document file://kms-mrk-cfn-execution.json',
+    expect(outcome.stdout.find((line) => line.startsWith('# Execution policy:'))).toBe(
+      `# Execution policy: ${ADMIN} (AdministratorAccess, from --admin): CloudFormation may do anything in the account ` +
+        'while it deploys these stacks, except what the permissions boundary denies.',
     );
-    const start = outcome.stdout.indexOf("cat > kms-mrk-cfn-execution.json <<'POLICY'");
-    const end = outcome.stdout.indexOf('POLICY');
-    expect(start).toBeGreaterThan(0);
-    const printed = JSON.parse(outcome.stdout.slice(start + 1, end).join('\n'));
-    expect(printed).toEqual(leastPrivilegeExecutionPolicy(configWith()).document);
-    expect(outcome.stdout.some((line) => /starting point/.test(line))).toBe(true);
+  });
+
+  test('--least-privilege is the default, said out loud', () => {
+    expect(bootstrap(['--least-privilege']).stdout).toEqual(bootstrap([]).stdout);
+  });
+
+  describe.each([
+    ['the execution policy', () => executionPolicy(configWith())],
+    ['the permissions boundary', () => permissionsBoundary(configWith())],
+  ])('%s', (_name, policy) => {
+    test('fits in a managed policy', () => {
+      expect(policySize(policy().document)).toBeLessThan(MANAGED_POLICY_MAX_CHARS);
+    });
+
+    test('allows no key deletion and no UpdatePrimaryRegion, even by wildcard', () => {
+      const allowed = policy()
+        .document.Statement.filter((s) => s.Effect === 'Allow')
+        .flatMap((s) => s.Action);
+      for (const forbidden of ['kms:ScheduleKeyDeletion', 'kms:UpdatePrimaryRegion', 'kms:CreateGrant']) {
+        expect(allowed.filter((pattern) => new RegExp(`^${pattern.replace(/\*/g, '.*')}$`).test(forbidden))).toEqual([]);
+      }
+    });
   });
 
   describe('the least-privilege document', () => {
-    const { document } = leastPrivilegeExecutionPolicy(configWith());
+    const { document } = executionPolicy(configWith());
     const statements = document.Statement;
     const actions = statements.flatMap((s) => s.Action);
 
-    test('fits in a managed policy', () => {
-      expect(policySize(document)).toBeLessThan(MANAGED_POLICY_MAX_CHARS);
+    test('has no wildcard action', () => {
+      expect(actions.filter((a) => a.includes('*'))).toEqual([]);
     });
 
-    test('has no wildcard action and cannot delete keys', () => {
-      expect(actions.filter((a) => a.endsWith('*'))).toEqual([]);
-      expect(actions).not.toContain('kms:ScheduleKeyDeletion');
-    });
-
-    test('allows "*" resources only for the KMS calls that take no resource', () => {
+    test('allows "*" resources only for the calls that take no resource', () => {
       const unscoped = statements.filter((s) => s.Resource.includes('*'));
-      expect(unscoped.map((s) => s.Action)).toEqual([['kms:CreateKey', 'kms:ListAliases']]);
-    });
-
-    test.each([
-      ['kms:ReplicateKey', 'arn:aws:kms:*:111111111111:key/*'],
-      ['kms:CreateAlias', 'arn:aws:kms:*:111111111111:alias/app-data'],
-      ['ssm:PutParameter', 'arn:aws:ssm:*:111111111111:parameter/kms-mrk/*'],
-      ['lambda:CreateFunction', 'arn:aws:lambda:*:111111111111:function:kms-mrk-*'],
-      ['iam:CreateRole', 'arn:aws:iam::111111111111:role/kms-mrk-*'],
-      ['iam:PassRole', 'arn:aws:iam::111111111111:role/kms-mrk-*'],
-      ['logs:CreateLogGroup', 'arn:aws:logs:*:111111111111:log-group:kms-mrk-*'],
-      ['s3:CreateBucket', 'arn:aws:s3:::kms-mrk-*'],
-      ['codepipeline:CreatePipeline', 'arn:aws:codepipeline:*:111111111111:kms-mrk-*'],
-      ['codeconnections:PassConnection', 'arn:aws:codeconnections:us-east-1:111111111111:connection/00000000-0000-0000-0000-000000000000'],
-    ])('%s is scoped to %s', (action, resource) => {
-      const statement = statements.find((s) => s.Action.includes(action));
-      expect(statement?.Resource).toContain(resource);
+      expect(unscoped.map((s) => s.Action)).toEqual([
+        ['kms:CreateKey', 'kms:ListAliases'],
+        ['logs:DescribeLogGroups', 'logs:DescribeIndexPolicies'],
+      ]);
     });
 
     test('roles may be passed only to the services that use them', () => {
@@ -221,13 +266,13 @@ describe('--run', () => {
   test('runs each command with npx, in order, and stops at the first failure with its exit code', () => {
     const outcome = bootstrap(['--run', '--config', THREE_REPLICAS], [0, 0, 3, 0]);
     expect(outcome.ran).toEqual([
-      `npx cdk bootstrap aws://111111111111/eu-central-1 --cloudformation-execution-policies ${ADMIN}`,
-      `npx cdk bootstrap aws://111111111111/us-east-1 ${TRUST} --cloudformation-execution-policies ${ADMIN}`,
-      `npx cdk bootstrap aws://111111111111/eu-west-1 ${TRUST} --cloudformation-execution-policies ${ADMIN}`,
+      `npx cdk bootstrap aws://111111111111/eu-central-1 ${OWN} ${POLICIES()}`,
+      `npx cdk bootstrap aws://111111111111/us-east-1 ${OWN} ${TRUST} ${POLICIES()}`,
+      `npx cdk bootstrap aws://111111111111/eu-west-1 ${OWN} ${TRUST} ${POLICIES()}`,
     ]);
     expect(outcome.code).toBe(3);
     expect(outcome.stderr).toEqual([
-      `bootstrap: "npx cdk bootstrap aws://111111111111/eu-west-1 ${TRUST} --cloudformation-execution-policies ${ADMIN}" exited with 3: ` +
+      `bootstrap: "npx cdk bootstrap aws://111111111111/eu-west-1 ${OWN} ${TRUST} ${POLICIES()}" exited with 3: ` +
         'fix the cause shown above and run again (the commands before it succeeded; running them again changes nothing).',
     ]);
   });
@@ -261,6 +306,7 @@ describe('help and bad input', () => {
     const outcome = bootstrap(['--help', '--run']);
     expect(outcome).toEqual({ code: 0, stdout: [USAGE], stderr: [], ran: [] });
     expect(USAGE).toMatch(/--least-privilege/);
+    expect(USAGE).toMatch(/--admin/);
     expect(USAGE).toMatch(/--execution-policy ARN/);
     expect(USAGE).toMatch(/-c config=FILE/);
   });
@@ -287,6 +333,11 @@ describe('help and bad input', () => {
       'two execution policies',
       ['--execution-policy', ADMIN, '--least-privilege'],
       'bootstrap: --execution-policy and --least-privilege both choose the execution policy: pass one of them',
+    ],
+    [
+      'three execution policies',
+      ['--execution-policy', ADMIN, '--least-privilege', '--admin'],
+      'bootstrap: --execution-policy and --least-privilege and --admin all choose the execution policy: pass one of them',
     ],
   ])('%s prints one line and exits 2 without running anything', (_what, argv, message) => {
     const outcome = bootstrap([...argv, '--run']);

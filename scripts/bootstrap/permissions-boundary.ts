@@ -1,0 +1,173 @@
+import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
+import { bootstrapQualifier, executionPolicyName, permissionsBoundaryName } from '../../lib/resource-names';
+import { executionStatements } from './execution-policy';
+import { CustomerManagedPolicy, customerManagedPolicyArn, PolicyStatement } from './policy-document';
+
+/**
+ * The permissions boundary of every role of this project: the roles the app
+ * creates (CDK applies it through the `@aws-cdk/core:permissionsBoundary`
+ * context) and the bootstrap's CloudFormation execution role
+ * (`cdk bootstrap --custom-permissions-boundary`).
+ *
+ * A role can never do more than its boundary allows, whatever policy it is
+ * given. This one allows what the execution policy allows, on the same
+ * resources (with service wildcards to fit IAM's size limit, but never key
+ * deletion), plus what the pipeline's roles call at run time (artifacts,
+ * build logs, the deploy roles of the project's bootstrap, the termination
+ * protection of its stacks), and cryptography only through S3 (the artifact
+ * key) or on the key with the project's alias. It denies every way out: a role
+ * or user without this boundary, removing it, and changing this policy or the
+ * execution policy.
+ */
+export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedPolicy {
+  const account = config.pipeline.account;
+  const prefix = `${config.projectName}-`;
+  const name = permissionsBoundaryName(config.projectName);
+  const arn = customerManagedPolicyArn(account, name);
+  const qualifier = bootstrapQualifier(config.projectName);
+
+  const keys = `arn:aws:kms:*:${account}:key/*`;
+  const codebuild = [`arn:aws:codebuild:*:${account}:project/*`, `arn:aws:codebuild:*:${account}:report-group/*`];
+  const roleStatements = executionStatements(config).filter((s) => s.Action.some((action) => action.startsWith('iam:')));
+  const deployTime: PolicyStatement[] = [
+    {
+      Sid: 'CreateKeysAndListAliases',
+      Effect: 'Allow',
+      Action: ['kms:CreateKey', 'kms:ListAliases'],
+      Resource: ['*'],
+    },
+    {
+      Sid: 'ManageKeysButNeverDeleteThem',
+      Effect: 'Allow',
+      Action: [
+        'kms:Describe*',
+        'kms:Get*',
+        'kms:List*',
+        'kms:Put*',
+        'kms:Enable*',
+        'kms:Disable*',
+        'kms:UpdateKeyDescription',
+        'kms:Tag*',
+        'kms:Untag*',
+        'kms:ReplicateKey',
+      ],
+      Resource: [keys],
+    },
+    {
+      Sid: 'ManageTheKeyAlias',
+      Effect: 'Allow',
+      Action: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'],
+      Resource: [`arn:aws:kms:*:${account}:${config.key.alias}`, keys],
+    },
+    {
+      Sid: 'ManageTheProjectParametersAndReadItsBootstrapVersion',
+      Effect: 'Allow',
+      Action: ['ssm:*'],
+      Resource: [`arn:aws:ssm:*:${account}:parameter/${config.projectName}/*`],
+    },
+    {
+      Sid: 'ReadTheProjectBootstrapVersion',
+      Effect: 'Allow',
+      Action: ['ssm:GetParameter', 'ssm:GetParameters'],
+      Resource: [`arn:aws:ssm:*:${account}:parameter/cdk-bootstrap/${qualifier}/version`],
+    },
+    ...roleStatements,
+    {
+      Sid: 'ManageTheProjectFunctionsLogsBucketsAndPipeline',
+      Effect: 'Allow',
+      Action: ['lambda:*', 'logs:*', 's3:*', 'codepipeline:*'],
+      Resource: [
+        `arn:aws:lambda:*:${account}:function:${prefix}*`,
+        `arn:aws:logs:*:${account}:log-group:${prefix}*`,
+        `arn:aws:s3:::${prefix}*`,
+        `arn:aws:codepipeline:*:${account}:${prefix}*`,
+      ],
+    },
+    {
+      Sid: 'DescribeLogGroups',
+      Effect: 'Allow',
+      Action: ['logs:DescribeLogGroups', 'logs:DescribeIndexPolicies'],
+      Resource: ['*'],
+    },
+    {
+      Sid: 'ManageAndRunBuildProjectsAndReportGroups',
+      Effect: 'Allow',
+      Action: ['codebuild:*'],
+      Resource: codebuild,
+    },
+    {
+      Sid: 'UseAndPassTheSourceConnection',
+      Effect: 'Allow',
+      Action: [
+        'codeconnections:UseConnection',
+        'codeconnections:PassConnection',
+        'codestar-connections:UseConnection',
+        'codestar-connections:PassConnection',
+      ],
+      Resource: [config.source.connectionArn],
+    },
+  ];
+
+  const runTime: PolicyStatement[] = [
+    {
+      Sid: 'UseKeysThroughS3OrWithTheProjectAlias',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+      Resource: [keys],
+      Condition: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } },
+    },
+    {
+      Sid: 'UseTheProjectKey',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:Decrypt'],
+      Resource: [keys],
+      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [config.key.alias] } },
+    },
+    {
+      Sid: 'WriteBuildLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [`arn:aws:logs:*:${account}:log-group:/aws/codebuild/*`],
+    },
+    {
+      Sid: 'AssumeProjectAndBootstrapRoles',
+      Effect: 'Allow',
+      Action: ['sts:AssumeRole'],
+      Resource: [`arn:aws:iam::${account}:role/${prefix}*`, `arn:aws:iam::*:role/cdk-${qualifier}-*`],
+    },
+    {
+      Sid: 'ReadStacksAndProtectTheProjectStacks',
+      Effect: 'Allow',
+      Action: ['cloudformation:DescribeStacks', 'cloudformation:UpdateTerminationProtection'],
+      Resource: [`arn:aws:cloudformation:*:${account}:stack/${prefix}*`],
+    },
+  ];
+
+  const denials: PolicyStatement[] = [
+    {
+      Sid: 'DenyRolesAndUsersWithoutThisBoundary',
+      Effect: 'Deny',
+      Action: ['iam:CreateRole', 'iam:PutRolePermissionsBoundary', 'iam:CreateUser', 'iam:PutUserPermissionsBoundary'],
+      Resource: ['*'],
+      Condition: { StringNotEquals: { 'iam:PermissionsBoundary': arn } },
+    },
+    {
+      Sid: 'DenyRemovingTheBoundary',
+      Effect: 'Deny',
+      Action: ['iam:DeleteRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'],
+      Resource: ['*'],
+    },
+    {
+      Sid: 'DenyChangingTheBoundaryOrTheExecutionPolicy',
+      Effect: 'Deny',
+      Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
+      Resource: [arn, customerManagedPolicyArn(account, executionPolicyName(config.projectName))],
+    },
+  ];
+
+  return {
+    name,
+    arn,
+    document: { Version: '2012-10-17', Statement: [...deployTime, ...runTime, ...denials] },
+  };
+}
