@@ -142,7 +142,6 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
         'lambda:PutFunctionConcurrency',
         'lambda:DeleteFunctionConcurrency',
         'lambda:GetFunctionCodeSigningConfig',
-        'lambda:PutFunctionCodeSigningConfig',
         'lambda:DeleteFunctionCodeSigningConfig',
         'lambda:GetRuntimeManagementConfig',
         'lambda:PutRuntimeManagementConfig',

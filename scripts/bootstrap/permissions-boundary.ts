@@ -124,6 +124,13 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
       Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [config.key.alias] } },
     },
     {
+      Sid: 'ProveThatNoReplicaRegionsCannotDecrypt',
+      Effect: 'Allow',
+      // There is no key to carry the alias there: the verification's proof is KMS's NotFound for the key ID.
+      Action: ['kms:Decrypt'],
+      Resource: config.noReplicaRegions.map((region) => `arn:aws:kms:${region}:${account}:key/mrk-*`),
+    },
+    {
       Sid: 'WriteBuildLogs',
       Effect: 'Allow',
       Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],

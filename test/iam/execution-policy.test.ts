@@ -1,0 +1,212 @@
+/**
+ * The bootstrap's execution policy, judged by an IAM policy simulator against
+ * what CloudFormation's resource handlers call (the registry schemas' handler
+ * permissions, test/aws-rules/), for every resource of every synthesized stack,
+ * with the permissions boundary that the bootstrap puts on the execution role.
+ */
+import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
+import { bootstrapQualifier } from '../../lib/resource-names';
+import { executionPolicy } from '../../scripts/bootstrap/execution-policy';
+import { permissionsBoundary } from '../../scripts/bootstrap/permissions-boundary';
+import { configWith } from '../helpers/app';
+import { deployedStacks, DeployedStack } from './deployed-stacks';
+import { handlerPermissions, isIamAction, isRetained, notCalledBecause, requestsFor, STACK_HANDLERS } from './handler-permissions';
+import { decide } from './simulator';
+
+const ACCOUNT = '111111111111';
+
+const CONFIGS: Array<[string, KmsPipelineConfig]> = [
+  ['the example configuration', configWith()],
+  [
+    'three replica Regions, a retired one, administrators and users, a codestar-connections source, rotation off',
+    configWith((raw) => {
+      raw.pipeline.region = 'eu-central-1';
+      raw.replicaRegions = ['eu-west-1', 'ap-southeast-2', 'sa-east-1'];
+      raw.retiredReplicaRegions = ['eu-north-1'];
+      raw.key.adminPrincipalArns = [`arn:aws:iam::${ACCOUNT}:role/key-admin`];
+      raw.key.userPrincipalArns = [`arn:aws:iam::${ACCOUNT}:role/app`];
+      raw.key.enableKeyRotation = false;
+      raw.source.connectionArn = `arn:aws:codestar-connections:eu-central-1:${ACCOUNT}:connection/11111111-1111-1111-1111-111111111111`;
+    }),
+  ],
+];
+
+function executionRole(config: KmsPipelineConfig, region: string): string {
+  const qualifier = bootstrapQualifier(config.projectName);
+  return `arn:aws:iam::${ACCOUNT}:role/cdk-${qualifier}-cfn-exec-role-${ACCOUNT}-${region}`;
+}
+
+describe.each(CONFIGS)('the execution policy for %s', (_name, config) => {
+  const { stacks } = deployedStacks(config);
+  const policy = executionPolicy(config).document;
+  const boundary = permissionsBoundary(config).document;
+  const roleBoundaries = new Map(
+    stacks.flatMap((stack) =>
+      stack
+        .resources()
+        .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+        .map(([id, r]) => [stack.physicalId(id), stack.resolve(r.Properties.PermissionsBoundary)] as [string, string]),
+    ),
+  );
+  const world = { connectionArn: config.source.connectionArn, boundaryOfRole: (name: string) => roleBoundaries.get(name) };
+  // KMS authorizes a call on a key only if the key policy allows it (here through its delegation to the account).
+  const keyPolicies = new Map(
+    stacks.flatMap((stack) =>
+      stack
+        .resources()
+        .filter(([, r]) => r.Type === 'AWS::KMS::Key' || r.Type === 'AWS::KMS::ReplicaKey')
+        .map(([id, r]) => [stack.arnOf(id), stack.resolve(r.Properties.KeyPolicy)] as [string, any]),
+    ),
+  );
+
+  test('covers the pipeline, its support stacks and every key stack', () => {
+    const expected = ['kms-mrk-pipeline', 'kms-mrk-primary-key', ...config.replicaRegions.map((r) => `kms-mrk-replica-key-${r}`)];
+    expect(stacks.map((s) => s.stackName)).toEqual(expect.arrayContaining(expected));
+  });
+
+  test('every resource type in the templates has its handler permissions in the table', () => {
+    const types = new Set(stacks.flatMap((s) => s.resources().map(([, r]) => r.Type as string)));
+    expect([...types].filter((type) => handlerPermissions(type) === undefined)).toEqual([]);
+  });
+
+  test('allows every handler permission of every resource, in its Region and account, within the boundary', async () => {
+    const denied: string[] = [];
+    for (const stack of stacks) {
+      for (const [logicalId, resource] of stack.resources()) {
+        for (const problem of await deniedHandlerCalls(stack, logicalId, resource)) denied.push(problem);
+      }
+    }
+    expect(denied).toEqual([]);
+  }, 60_000);
+
+  async function deniedHandlerCalls(stack: DeployedStack, logicalId: string, resource: any): Promise<string[]> {
+    const handlers = handlerPermissions(resource.Type) ?? {};
+    const properties = stack.resolve(resource.Properties ?? {});
+    const problems: string[] = [];
+    for (const handler of STACK_HANDLERS) {
+      // CloudFormation never deletes a resource that is retained on deletion and on replacement.
+      if (handler === 'delete' && isRetained(resource)) continue;
+      for (const action of handlers[handler] ?? []) {
+        if (!(await isIamAction(action))) continue;
+        if (notCalledBecause(resource.Type, action, properties) !== undefined) continue;
+        for (const request of await requestsFor(stack, logicalId, action, world)) {
+          const decision = await decide({
+            principal: executionRole(config, stack.region),
+            action: request.action,
+            resource: request.resource,
+            context: request.context,
+            identityPolicies: [policy],
+            boundary,
+            resourcePolicy: keyPolicies.get(request.resource),
+            resourceAccount: stack.account,
+          });
+          if (decision !== 'Allowed') {
+            problems.push(
+              `${stack.stackName}/${logicalId} (${resource.Type}) ${handler}: ${request.action} on ${request.resource} is ${decision}`,
+            );
+          }
+        }
+      }
+    }
+    return problems;
+  }
+});
+
+describe('the handler data itself', () => {
+  test('names, for the actions skipped as unknown, only actions that IAM really does not define', async () => {
+    expect(await isIamAction('s3:DeleteBucketCors')).toBe(false);
+    expect(await isIamAction('s3:REST.PUT.OBJECT')).toBe(false);
+    expect(await isIamAction('s3:PutBucketCORS')).toBe(true);
+    expect(await isIamAction('S3:GetBucketWebsite')).toBe(true);
+  });
+
+  test('skips a conditional permission only while the resource lacks the property that makes CloudFormation call it', () => {
+    expect(notCalledBecause('AWS::Lambda::Function', 'ec2:DescribeSubnets', {})).toBe('the function is not in a VPC');
+    expect(notCalledBecause('AWS::Lambda::Function', 'ec2:DescribeSubnets', { VpcConfig: { SubnetIds: ['s'] } })).toBeUndefined();
+    expect(notCalledBecause('AWS::Lambda::Function', 'iam:PassRole', {})).toBeUndefined();
+    expect(notCalledBecause('AWS::IAM::Role', 'iam:DeleteRolePermissionsBoundary', {})).toBeUndefined();
+  });
+
+  test('skips the delete handler only for a resource kept both on deletion and on replacement', () => {
+    expect(isRetained({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' })).toBe(true);
+    expect(isRetained({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' })).toBe(false);
+    expect(isRetained({ DeletionPolicy: 'Retain' })).toBe(false);
+    expect(isRetained({})).toBe(false);
+  });
+});
+
+describe('privilege escalation through the deploy role', () => {
+  const config = configWith();
+  const exec = executionRole(config, 'us-east-1');
+  const policy = executionPolicy(config);
+  const boundary = permissionsBoundary(config);
+  const projectRole = `arn:aws:iam::${ACCOUNT}:role/kms-mrk-pipeline-AnyRole-${'X'.repeat(12)}`;
+  const asExecutionRole = (action: string, resource: string, context: Record<string, string> = {}) =>
+    decide({ principal: exec, action, resource, context, identityPolicies: [policy.document], boundary: boundary.document });
+
+  test('a project role created with the boundary is allowed', async () => {
+    expect(await asExecutionRole('iam:CreateRole', projectRole, { 'iam:PermissionsBoundary': boundary.arn })).toBe('Allowed');
+  });
+
+  test.each([
+    ['without a boundary', {}],
+    ['with another boundary', { 'iam:PermissionsBoundary': `arn:aws:iam::${ACCOUNT}:policy/something-else` }],
+    ['with AdministratorAccess as its boundary', { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/AdministratorAccess' }],
+  ])('a role created %s is denied', async (_how, context) => {
+    expect(await asExecutionRole('iam:CreateRole', projectRole, context)).toMatch(/Denied$/);
+  });
+
+  test('an inline policy on a role without the boundary is denied, on one with it allowed', async () => {
+    expect(await asExecutionRole('iam:PutRolePolicy', projectRole)).toMatch(/Denied$/);
+    expect(await asExecutionRole('iam:PutRolePolicy', projectRole, { 'iam:PermissionsBoundary': boundary.arn })).toBe('Allowed');
+  });
+
+  test.each([
+    ['removing the boundary of a project role', 'iam:DeleteRolePermissionsBoundary', projectRole],
+    ['changing the boundary policy', 'iam:CreatePolicyVersion', `arn:aws:iam::${ACCOUNT}:policy/kms-mrk-permissions-boundary`],
+    ['changing the execution policy', 'iam:CreatePolicyVersion', `arn:aws:iam::${ACCOUNT}:policy/kms-mrk-cfn-execution`],
+    ['creating a user', 'iam:CreateUser', `arn:aws:iam::${ACCOUNT}:user/kms-mrk-user`],
+    ['deleting a key', 'kms:ScheduleKeyDeletion', `arn:aws:kms:us-east-1:${ACCOUNT}:key/mrk-0123456789abcdef0123456789abcdef`],
+    [
+      'moving the primary key to another Region',
+      'kms:UpdatePrimaryRegion',
+      `arn:aws:kms:us-east-1:${ACCOUNT}:key/mrk-0123456789abcdef0123456789abcdef`,
+    ],
+    ['creating a role of another app', 'iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/other-app-role`],
+  ])('%s is denied', async (_what, action, resource) => {
+    expect(await asExecutionRole(action, resource, { 'iam:PermissionsBoundary': boundary.arn })).toMatch(/Denied$/);
+  });
+
+  test('removing the boundary is denied explicitly, by the boundary itself', async () => {
+    expect(await asExecutionRole('iam:DeleteRolePermissionsBoundary', projectRole, { 'iam:PermissionsBoundary': boundary.arn })).toBe(
+      'ExplicitlyDenied',
+    );
+  });
+
+  test.each([
+    ['lambda.amazonaws.com', 'Allowed'],
+    ['ec2.amazonaws.com', 'ImplicitlyDenied'],
+  ])('a project role may be passed to %s: %s', async (service, expected) => {
+    expect(await asExecutionRole('iam:PassRole', projectRole, { 'iam:PassedToService': service })).toBe(expected);
+  });
+
+  describe('a project role that a template gives an administrator policy', () => {
+    const admin = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+    const asAdminRole = (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
+      decide({ principal: projectRole, action, resource, context, identityPolicies: [admin], boundary: boundary.document });
+
+    test.each([
+      ['create a role without the boundary', 'iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/kms-mrk-escape`],
+      ['read another bucket', 's3:GetObject', 'arn:aws:s3:::payroll-exports/2026.csv'],
+      ['decrypt with another key directly', 'kms:Decrypt', `arn:aws:kms:us-east-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`],
+      ['delete the project key', 'kms:ScheduleKeyDeletion', `arn:aws:kms:us-east-1:${ACCOUNT}:key/mrk-0123456789abcdef0123456789abcdef`],
+      ['start an instance', 'ec2:RunInstances', `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-0123456789abcdef0`],
+    ])('still cannot %s', async (_what, action, resource) => {
+      expect(await asAdminRole(action, resource)).toMatch(/Denied$/);
+    });
+
+    test('can only do what the boundary allows, such as writing a pipeline artifact', async () => {
+      expect(await asAdminRole('s3:PutObject', 'arn:aws:s3:::kms-mrk-pipeline-artifactsbucket-x/artifact')).toBe('Allowed');
+    });
+  });
+});

