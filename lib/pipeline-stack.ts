@@ -20,6 +20,7 @@ import {
 } from './pipeline-nag-acknowledgements';
 import { primaryKeyArnParameterName, primaryKeyStackName, replicaKeyStackName } from './resource-names';
 import { PrimaryStage } from '../stages/primary-stage';
+import { PreflightReplicaRegionsStep } from './steps/preflight-replica-regions-step';
 import { ProtectKeyStacksStep } from './steps/protect-key-stacks-step';
 import { junitReport, reportWriteStatement } from './steps/report-groups';
 import { VERIFY_BUNDLE_DIR, VerifyReplicationStep } from './steps/verify-replication-step';
@@ -177,6 +178,16 @@ export class KmsPipelineStack extends Stack {
       input: bundle,
     });
     replicaWave.addPre(protectPrimary);
+    // Beside the approval too: a Region that a failed first create left blocked fails here, not halfway through the wave.
+    const preflight = new PreflightReplicaRegionsStep('PreflightReplicaRegions', {
+      pipelineStack: this,
+      bundle,
+      keyArnOutput: this.primaryStage.keyArnOutput,
+      primaryRegion: config.primaryRegion,
+      replicaKeyStacks: this.replicaStages.map((s) => s.keyStack),
+      alias: config.key.alias,
+    });
+    replicaWave.addPre(preflight);
     if (config.pipeline.manualApproval) {
       replicaWave.addPre(
         new pipelines.ManualApprovalStep('ApproveReplicas', {
@@ -210,7 +221,8 @@ export class KmsPipelineStack extends Stack {
     for (const role of this.sourceActionRoles()) {
       grantUseConnection(role, config.source.connectionArn);
     }
-    this.acknowledgeGeneratedPolicies(artifacts, [protectPrimary, verify, protectReplicas]);
+    this.acknowledgeGeneratedPolicies(artifacts, [protectPrimary, preflight, verify, protectReplicas]);
+    preflight.acknowledgeWildcards();
     verify.acknowledgeKeyWildcards();
     protectPrimary.acknowledgeStackIdWildcards();
     protectReplicas.acknowledgeStackIdWildcards();

@@ -22,6 +22,7 @@ describe('pipeline of the example config', () => {
     expect(shape.stages[3].actions).toEqual([{ name: 'Deploy', category: 'Deploy', provider: 'CloudFormation', runOrder: 1 }]);
     expect(shape.stages[4].actions).toEqual([
       { name: 'ApproveReplicas', category: 'Approval', provider: 'Manual', runOrder: 1 },
+      { name: 'PreflightReplicaRegions', category: 'Build', provider: 'CodeBuild', runOrder: 1 },
       { name: 'ProtectPrimaryKeyStack', category: 'Build', provider: 'CodeBuild', runOrder: 1 },
       { name: 'kms-mrk-replica-key-eu-west-1.Deploy', category: 'Deploy', provider: 'CloudFormation', runOrder: 2, region: 'eu-west-1' },
       { name: 'ProtectReplicaKeyStacks', category: 'Build', provider: 'CodeBuild', runOrder: 3 },

@@ -128,6 +128,39 @@ describe.each<[string, KmsPipelineConfig]>([
     });
   });
 
+  describe('the preflight role', () => {
+    const preflight = role(stacks, 'PreflightReplicaRegionsRole');
+    const onProjectKey = asRole(preflight, boundary, keyPolicy);
+    /** Another team's key that the alias may point at, with KMS's default key policy. */
+    const delegating = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }],
+    };
+    const onAnyKey = asRole(preflight, boundary, delegating);
+    const stackArn = (region: string) => `arn:aws:cloudformation:${region}:${ACCOUNT}:stack/kms-mrk-replica-key-${region}/abc-123`;
+
+    test('may list the replicas of the primary key', async () => {
+      expect(await onProjectKey('kms:DescribeKey', keyArn(config.primaryRegion))).toBe('Allowed');
+    });
+
+    test.each(config.replicaRegions)(
+      'in %s may read the replica key stack and resolve the project alias, whatever key it names',
+      async (region) => {
+        expect(await asRole(preflight, boundary)('cloudformation:DescribeStacks', stackArn(region))).toBe('Allowed');
+        const someKey = keyArn(region, '1234abcd-12ab-34cd-56ef-1234567890ab');
+        expect(await onAnyKey('kms:DescribeKey', someKey, { 'kms:RequestAlias': alias })).toBe('Allowed');
+        expect(await onAnyKey('kms:DescribeKey', someKey, { 'kms:RequestAlias': 'alias/someone-else' })).toBe('ImplicitlyDenied');
+        expect(await onAnyKey('kms:DescribeKey', someKey)).toBe('ImplicitlyDenied');
+      },
+    );
+
+    test('may not use or change any key', async () => {
+      for (const action of ['kms:Decrypt', 'kms:Encrypt', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy']) {
+        expect(await onProjectKey(action, keyArn(config.primaryRegion), { 'kms:ResourceAliases': [alias] })).toBe('ImplicitlyDenied');
+      }
+    });
+  });
+
   describe('the termination-protection roles', () => {
     const stackArn = (name: string, region: string) => `arn:aws:cloudformation:${region}:${ACCOUNT}:stack/${name}/abc-123`;
 

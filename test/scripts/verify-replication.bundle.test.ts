@@ -115,11 +115,11 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-test('npm run bundle builds the same entry point for node20', () => {
+test('npm run bundle builds the same entry point for node20, and the preflight beside it', () => {
   const script = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts.bundle as string;
 
-  expect(script).toMatch(new RegExp(`^esbuild ${ENTRY_POINT} `));
-  for (const flag of ['--bundle', '--platform=node', '--target=node20', '--outfile=dist/verify/verify-replication.js']) {
+  expect(script).toMatch(new RegExp(`^esbuild ${ENTRY_POINT} scripts/preflight-replica-regions.ts `));
+  for (const flag of ['--bundle', '--platform=node', '--target=node20', '--outdir=dist/verify']) {
     expect(script.split(' ')).toContain(flag);
   }
 });

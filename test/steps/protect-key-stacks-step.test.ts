@@ -26,7 +26,11 @@ describe('ProtectKeyStacksStep in a pipeline with three replica Regions', () => 
       Resource: THREE_REGIONS.map((r) => stackArn(r, `kms-mrk-replica-key-${r}`)).sort(),
     });
     const wave = analyzePipeline(three.pipelineTemplate.toJSON()).stages[4].actions;
-    expect(wave.filter((a) => a.runOrder === 1).map((a) => a.name)).toEqual(['ApproveReplicas', 'ProtectPrimaryKeyStack']);
+    expect(wave.filter((a) => a.runOrder === 1).map((a) => a.name)).toEqual([
+      'ApproveReplicas',
+      'PreflightReplicaRegions',
+      'ProtectPrimaryKeyStack',
+    ]);
     expect(wave.filter((a) => a.runOrder === 3).map((a) => a.name)).toEqual(['ProtectReplicaKeyStacks', 'VerifyReplication']);
   });
 });

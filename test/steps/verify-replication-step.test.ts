@@ -7,7 +7,7 @@ describe('VerifyReplicationStep in the pipeline of the example config', () => {
   const { pipelineTemplate: template } = synthesizeOnce(configWith());
 
   test('the verification step gets the key ARN from the primary stack output and the Regions as environment', () => {
-    const verify = pipelineOf(template).Stages[4].Actions[4];
+    const verify = pipelineOf(template).Stages[4].Actions.find((a: any) => a.Name === 'VerifyReplication');
     expect(JSON.parse(verify.Configuration.EnvironmentVariables)).toEqual([
       {
         name: 'PRIMARY_KEY_ARN',
@@ -33,7 +33,7 @@ describe('VerifyReplicationStep in the pipeline of the example config', () => {
     expect(spec).not.toMatch(/npm (ci|install)/);
     expect(spec).toContain('VerificationReports');
     expect(spec).toContain('"file-format\\": \\"JUNITXML');
-    const verify = pipelineOf(template).Stages[4].Actions[4];
+    const verify = pipelineOf(template).Stages[4].Actions.find((a: any) => a.Name === 'VerifyReplication');
     expect(verify.InputArtifacts).toEqual([{ Name: 'Synth_dist_verify' }]);
     template.resourceCountIs('AWS::CodeBuild::ReportGroup', 2);
   });
