@@ -3,6 +3,14 @@ import { bootstrapQualifier, executionPolicyName, permissionsBoundaryName } from
 import { executionStatements } from './execution-policy';
 import { CustomerManagedPolicy, customerManagedPolicyArn, PolicyStatement } from './policy-document';
 
+/** Statements of the execution policy that the boundary repeats unchanged (besides every IAM one). */
+const REPEATED_AS_THEY_ARE: readonly string[] = [
+  'CreateKeysAndListAliases',
+  'ManageTheKeyAlias',
+  'ReadTheProjectBootstrapVersion',
+  'DescribeLogGroups',
+];
+
 /**
  * The permissions boundary of every role of this project: the roles the app
  * creates (CDK applies it through the `@aws-cdk/core:permissionsBoundary`
@@ -28,14 +36,12 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
 
   const keys = `arn:aws:kms:*:${account}:key/*`;
   const codebuild = [`arn:aws:codebuild:*:${account}:project/*`, `arn:aws:codebuild:*:${account}:report-group/*`];
-  const roleStatements = executionStatements(config).filter((s) => s.Action.some((action) => action.startsWith('iam:')));
+  // The execution policy's statements that are already narrow enough to repeat as they are.
+  const repeated = executionStatements(config).filter(
+    (s) => REPEATED_AS_THEY_ARE.includes(s.Sid) || s.Action.some((action) => action.startsWith('iam:')),
+  );
   const deployTime: PolicyStatement[] = [
-    {
-      Sid: 'CreateKeysAndListAliases',
-      Effect: 'Allow',
-      Action: ['kms:CreateKey', 'kms:ListAliases'],
-      Resource: ['*'],
-    },
+    ...repeated,
     {
       Sid: 'ManageKeysButNeverDeleteThem',
       Effect: 'Allow',
@@ -54,24 +60,11 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
       Resource: [keys],
     },
     {
-      Sid: 'ManageTheKeyAlias',
-      Effect: 'Allow',
-      Action: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'],
-      Resource: [`arn:aws:kms:*:${account}:${config.key.alias}`, keys],
-    },
-    {
-      Sid: 'ManageTheProjectParametersAndReadItsBootstrapVersion',
+      Sid: 'ManageTheProjectParameters',
       Effect: 'Allow',
       Action: ['ssm:*'],
       Resource: [`arn:aws:ssm:*:${account}:parameter/${config.projectName}/*`],
     },
-    {
-      Sid: 'ReadTheProjectBootstrapVersion',
-      Effect: 'Allow',
-      Action: ['ssm:GetParameter', 'ssm:GetParameters'],
-      Resource: [`arn:aws:ssm:*:${account}:parameter/cdk-bootstrap/${qualifier}/version`],
-    },
-    ...roleStatements,
     {
       Sid: 'ManageTheProjectFunctionsLogsBucketsAndPipeline',
       Effect: 'Allow',
@@ -82,12 +75,6 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
         `arn:aws:s3:::${prefix}*`,
         `arn:aws:codepipeline:*:${account}:${prefix}*`,
       ],
-    },
-    {
-      Sid: 'DescribeLogGroups',
-      Effect: 'Allow',
-      Action: ['logs:DescribeLogGroups', 'logs:DescribeIndexPolicies'],
-      Resource: ['*'],
     },
     {
       Sid: 'ManageAndRunBuildProjectsAndReportGroups',
