@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+
 /**
  * Names derived from the configuration. Stack names and the parameter name are
  * part of a deployed key's identity: a new stack name is a new stack, with a
@@ -24,18 +26,18 @@ export function pipelineStackName(projectName: string): string {
   return `${projectName}-pipeline`;
 }
 
-/** The qualifier of `cdk bootstrap` without `--qualifier`, shared by every app that does not choose its own. */
-export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
-
 /**
- * The project's own CDK bootstrap qualifier: `projectName` without its dashes,
- * cut to 10 characters (CDK's limit; lowercase alphanumerics keep the staging
- * bucket name valid). A qualifier of its own gives the project its own
- * bootstrap roles, so the execution policy and permissions boundary that
+ * The project's own CDK bootstrap qualifier: the first 6 letters and digits of
+ * `projectName` (so a person recognises it) and 4 hex digits of its SHA-256 (so
+ * that `kms-mrk` and `kmsmrk`, or two long names with the same start, never
+ * share one). It fits CDK's limit of 10 lowercase letters and digits, and it is
+ * never the default `hnb659fds`. A qualifier of its own gives the project its
+ * own bootstrap roles, so the execution policy and permissions boundary that
  * `npm run bootstrap` attaches govern this project's deploys and no other app's.
  */
 export function bootstrapQualifier(projectName: string): string {
-  return projectName.replace(/[^a-z0-9]/g, '').slice(0, 10);
+  const hash = createHash('sha256').update(projectName).digest('hex');
+  return projectName.replace(/[^a-z0-9]/g, '').slice(0, 6) + hash.slice(0, 4);
 }
 
 /** CloudFormation stack name of the project's own bootstrap (toolkit) stack in each account and Region. */

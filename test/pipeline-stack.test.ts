@@ -75,7 +75,7 @@ describe('bootstrap qualifier, permissions boundary and teardown', () => {
   test('every stack deploys through the bootstrap roles of the project qualifier, not the shared default one', () => {
     for (const template of templates) {
       const version = template.Parameters?.BootstrapVersion?.Default;
-      expect(version ?? '/cdk-bootstrap/kmsmrk/version').toBe('/cdk-bootstrap/kmsmrk/version');
+      expect(version ?? '/cdk-bootstrap/kmsmrk0be8/version').toBe('/cdk-bootstrap/kmsmrk0be8/version');
       expect(JSON.stringify(template)).not.toContain('hnb659fds');
     }
     const deployRoles = pipelineOf(synthesized.pipelineTemplate)
@@ -83,7 +83,7 @@ describe('bootstrap qualifier, permissions boundary and teardown', () => {
       .filter((a: any) => a.ActionTypeId.Category === 'Deploy')
       .map((a: any) => JSON.stringify(a.RoleArn));
     expect(deployRoles).toHaveLength(2);
-    deployRoles.forEach((role: string) => expect(role).toMatch(/cdk-kmsmrk-deploy-role-111111111111-(us-east-1|eu-west-1)/));
+    deployRoles.forEach((role: string) => expect(role).toMatch(/cdk-kmsmrk0be8-deploy-role-111111111111-(us-east-1|eu-west-1)/));
   });
 
   test('every role of every stack carries the project permissions boundary', () => {

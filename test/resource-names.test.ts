@@ -2,12 +2,17 @@ import { bootstrapQualifier, permissionsBoundaryName, toolkitStackName } from '.
 
 describe('the project bootstrap qualifier', () => {
   test.each([
-    ['kms-mrk', 'kmsmrk'],
-    ['kms-multi-region-app', 'kmsmultire'],
-    ['a1', 'a1'],
-    ['payments-2024-keys', 'payments20'],
-  ])('of %s is %s', (projectName, qualifier) => {
+    ['kms-mrk', 'kmsmrk0be8'],
+    ['kmsmrk', 'kmsmrk599c'],
+    ['payments-platform-a', 'paymen7a88'],
+    ['payments-platform-b', 'paymen0836'],
+  ])('of %s is %s: its start, and a hash that keeps similar names apart', (projectName, qualifier) => {
     expect(bootstrapQualifier(projectName)).toBe(qualifier);
+  });
+
+  test('is never the default qualifier that other CDK apps share', () => {
+    // The last 4 characters are hex digits; the default ends in "fds".
+    expect(['kms-mrk', 'hnb659fds', 'hnb-659-fds', 'hnb659'].map(bootstrapQualifier)).not.toContain('hnb659fds');
   });
 
   test.each(['kms-mrk', 'k-m-s-m-r-k-a-b-c-d-e-f', 'x9', 'abcdefghijklmnopqrstuvwxyz012345'])(

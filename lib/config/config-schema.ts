@@ -1,5 +1,4 @@
 import { isKnownRegion } from './aws-regions';
-import { bootstrapQualifier, DEFAULT_BOOTSTRAP_QUALIFIER } from '../resource-names';
 
 /**
  * The configuration schema: one entry per field, read by the validator and by
@@ -89,17 +88,13 @@ export const CONFIG_SCHEMA: ObjectField = {
   fields: {
     projectName: {
       kind: 'string',
-      doc: 'Prefix of every stack name and of the SSM parameter path.',
-      allowed:
-        '2 to 32 of a-z 0-9 -, starting with a letter, not ending with -; its first 10 letters and digits are the bootstrap qualifier',
+      doc: 'Prefix of every stack name, of the SSM parameter path and of the bootstrap qualifier.',
+      // Names that CloudFormation and CDK generate keep the first 25 characters of a stack name; the execution policy matches them by `<projectName>-`.
+      allowed: '2 to 24 of a-z 0-9 -, starting with a letter, not ending with -',
       onChange:
         'new stacks with new keys, and the old stacks and keys stay (retained); the old stacks keep their aliases, so change key.alias too or delete the old stacks first',
       check: (v) =>
-        !/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(v)
-          ? 'must be 2 to 32 of a-z 0-9 -, start with a letter and not end with -'
-          : bootstrapQualifier(v) === DEFAULT_BOOTSTRAP_QUALIFIER
-            ? `must not give the bootstrap qualifier ${DEFAULT_BOOTSTRAP_QUALIFIER}, the default that other CDK apps of the account share`
-            : undefined,
+        /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/.test(v) ? undefined : 'must be 2 to 24 of a-z 0-9 -, start with a letter and not end with -',
     },
     pipeline: {
       kind: 'object',

@@ -127,12 +127,12 @@ const BAD_CONFIGS: Array<[string, BadInput, string]> = [
   [
     'a project name in capitals',
     (r) => (r.projectName = 'KMS_MRK'),
-    'config.projectName must be 2 to 32 of a-z 0-9 -, start with a letter and not end with -, got "KMS_MRK"',
+    'config.projectName must be 2 to 24 of a-z 0-9 -, start with a letter and not end with -, got "KMS_MRK"',
   ],
   [
-    'a project name that reduces to the default bootstrap qualifier',
-    (r) => (r.projectName = 'hnb-659-fds'),
-    'config.projectName must not give the bootstrap qualifier hnb659fds, the default that other CDK apps of the account share, got "hnb-659-fds"',
+    'a project name longer than the 24 characters that generated names keep',
+    (r) => (r.projectName = 'payments-platform-keys-prod'),
+    'config.projectName must be 2 to 24 of a-z 0-9 -, start with a letter and not end with -, got "payments-platform-keys-prod"',
   ],
   [
     'an unknown top-level field',

@@ -193,7 +193,7 @@ describe.each<[string, KmsPipelineConfig]>([
   });
 
   describe('the pipeline and self-mutation roles', () => {
-    const deployRole = (region: string) => `arn:aws:iam::${ACCOUNT}:role/cdk-kmsmrk-deploy-role-${ACCOUNT}-${region}`;
+    const deployRole = (region: string) => `arn:aws:iam::${ACCOUNT}:role/cdk-kmsmrk0be8-deploy-role-${ACCOUNT}-${region}`;
 
     test.each(keyRegions)('the pipeline role may assume the project deploy role in %s', async (region) => {
       expect(await asRole(role(stacks, 'PipelineRoleB27FAA37'), boundary)('sts:AssumeRole', deployRole(region))).toBe('Allowed');

@@ -12,7 +12,7 @@ const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const NARROW = 'arn:aws:iam::111111111111:policy/kms-mrk-cfn-execution';
 const TRUST = '--trust 111111111111 --trust-for-lookup 111111111111';
 /** The project's own qualifier and bootstrap stack, never the default CDKToolkit. */
-const OWN = '--qualifier kmsmrk --toolkit-stack-name kms-mrk-cdk-toolkit';
+const OWN = '--qualifier kmsmrk0be8 --toolkit-stack-name kms-mrk-cdk-toolkit';
 /** The execution policy (the project's least-privilege one by default) and the boundary of the execution role. */
 const POLICIES = (policy = NARROW) =>
   `--cloudformation-execution-policies ${policy} --custom-permissions-boundary kms-mrk-permissions-boundary`;
@@ -96,7 +96,7 @@ describe('the example configuration in a cdk.json', () => {
 
   test('says that the project has its own qualifier and leaves the default CDKToolkit of other apps alone', () => {
     expect(outcome.stdout).toContain(
-      "# Qualifier kmsmrk and stack kms-mrk-cdk-toolkit: this project's own bootstrap roles, which the app uses for every stack.",
+      "# Qualifier kmsmrk0be8 and stack kms-mrk-cdk-toolkit: this project's own bootstrap roles, which the app uses for every stack.",
     );
     expect(commandsOf(outcome).every((command) => command.includes(OWN) && !command.includes('hnb659fds'))).toBe(true);
   });
@@ -104,9 +104,14 @@ describe('the example configuration in a cdk.json', () => {
   test('prints both policies to create before the commands: the boundary, then the execution policy', () => {
     const creates = outcome.stdout.filter((line) => line.startsWith('aws iam create-policy'));
     expect(creates).toEqual([
-      'aws iam create-policy --policy-name kms-mrk-permissions-boundary --policy-document file://kms-mrk-permissions-boundary.json',
-      'aws iam create-policy --policy-name kms-mrk-cfn-execution --policy-document file://kms-mrk-cfn-execution.json',
+      'aws iam create-policy --policy-name kms-mrk-permissions-boundary --policy-document file://kms-mrk-permissions-boundary.json \\',
+      'aws iam create-policy --policy-name kms-mrk-cfn-execution --policy-document file://kms-mrk-cfn-execution.json \\',
     ]);
+    // A second run, after a configuration change, updates the existing policies instead of failing on them.
+    expect(outcome.stdout[outcome.stdout.indexOf(creates[1]) + 1]).toBe(
+      '  || aws iam create-policy-version --policy-arn arn:aws:iam::111111111111:policy/kms-mrk-cfn-execution ' +
+        '--policy-document file://kms-mrk-cfn-execution.json --set-as-default',
+    );
     expect(printedDocument(outcome, 'kms-mrk-permissions-boundary')).toEqual(permissionsBoundary(configWith()).document);
     expect(printedDocument(outcome, 'kms-mrk-cfn-execution')).toEqual(executionPolicy(configWith()).document);
     expect(outcome.stdout.indexOf(creates[1])).toBeLessThan(outcome.stdout.indexOf(commandsOf(outcome)[0]));
@@ -123,7 +128,13 @@ describe('the example configuration in a cdk.json', () => {
         inHeredoc = true;
         return false;
       }
-      return !(line === '' || line.startsWith('#') || line.startsWith('aws iam create-policy ') || line.startsWith('npx cdk bootstrap '));
+      return !(
+        line === '' ||
+        line.startsWith('#') ||
+        line.startsWith('aws iam create-policy ') ||
+        line.startsWith('  || aws iam create-policy-version ') ||
+        line.startsWith('npx cdk bootstrap ')
+      );
     });
     expect(offending).toEqual([]);
     expect(inHeredoc).toBe(false);
@@ -198,7 +209,7 @@ describe('execution policy', () => {
     expect(commands).toHaveLength(2);
     commands.forEach((command) => expect(command).toMatch(new RegExp(`${POLICIES(arn)}$`)));
     expect(outcome.stdout.filter((line) => line.startsWith('aws iam create-policy'))).toEqual([
-      'aws iam create-policy --policy-name kms-mrk-permissions-boundary --policy-document file://kms-mrk-permissions-boundary.json',
+      'aws iam create-policy --policy-name kms-mrk-permissions-boundary --policy-document file://kms-mrk-permissions-boundary.json \\',
     ]);
   });
 
