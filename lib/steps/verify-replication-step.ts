@@ -77,7 +77,8 @@ export class VerifyReplicationStep extends pipelines.CodeBuildStep {
         }),
         reportWriteStatement(props.reportGroup),
       ],
-      timeout: Duration.minutes(10),
+      // The checks take seconds; the rest is room for the permission wait.
+      timeout: Duration.minutes(15),
     });
     this.regions = regions;
     this.keyRegions = keyRegions;

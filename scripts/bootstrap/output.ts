@@ -34,7 +34,7 @@ export function planNotes(plan: BootstrapPlan, policies: ResolvedPolicies, run: 
     `# Qualifier ${plan.qualifier} and stack ${plan.toolkitStackName}: this project's own bootstrap roles, which the app uses for every stack.`,
     '# The default bootstrap (CDKToolkit, qualifier hnb659fds) that other CDK apps of the account use is not touched.',
     `# Permissions boundary: ${boundary.arn}. Every role the app creates carries it, and so does the execution role:`,
-    '# no role of this project can do more than it allows, create a role without it, remove it, or change it.',
+    '# none of them can do more than it allows, create a role without it, remove it, or change it.',
     executionNote(execution),
     '# Both are customer managed policies: create them first, once per account (IAM policies are global).',
   ];
@@ -42,13 +42,18 @@ export function planNotes(plan: BootstrapPlan, policies: ResolvedPolicies, run: 
     lines.push('# --run does not create them. Without --run this script prints the commands that do.');
     return lines;
   }
+  lines.push(
+    '# They name the alias, the Regions and the connection: after changing those, run this again and apply it before you push.',
+    '# An existing policy gets a new default version (IAM keeps 5: delete the oldest with aws iam delete-policy-version first).',
+  );
   const created = execution.kind === 'least-privilege' ? [boundary, execution.policy] : [boundary];
-  for (const { name, document } of created) {
+  for (const { name, arn, document } of created) {
     lines.push(
       `cat > ${name}.json <<'POLICY'`,
       ...JSON.stringify(document, null, 2).split('\n'),
       'POLICY',
-      `aws iam create-policy --policy-name ${name} --policy-document file://${name}.json`,
+      `aws iam create-policy --policy-name ${name} --policy-document file://${name}.json \\`,
+      `  || aws iam create-policy-version --policy-arn ${arn} --policy-document file://${name}.json --set-as-default`,
     );
   }
   return lines;

@@ -24,6 +24,14 @@ export interface RegionVerdict {
 /** A stack left by a failed first create: it holds nothing, and CloudFormation can only delete it. */
 const FAILED_CREATE_STATUSES = new Set(['ROLLBACK_COMPLETE', 'ROLLBACK_FAILED']);
 
+/** The runbook for a stack that exists but is stuck in a state that no update can start from. */
+export const STUCK_STACK_RUNBOOK = 'docs/runbooks/troubleshooting.md#a-key-stack-is-stuck-in-a-failed-state';
+
+/** Whether CloudFormation can start an update of a stack in this status (it cannot from a failed or review state). */
+function isStuck(status: string): boolean {
+  return status.endsWith('_FAILED') || status === 'REVIEW_IN_PROGRESS';
+}
+
 /**
  * Checks every replica Region at once. A Region is blocked when its key stack
  * does not exist yet (or is only the remains of a failed first create) and
@@ -47,7 +55,9 @@ export async function checkReplicaRegions(inputs: PreflightInputs, clients: Pref
       try {
         const status = await stackStatus(clients.cloudFormation(region), stackName);
         if (status !== undefined && !FAILED_CREATE_STATUSES.has(status)) {
-          return verdict('ready', `${region}: stack ${stackName} exists (${status}); the deploy updates it`);
+          return isStuck(status)
+            ? verdict('blocked', `${region}: stack ${stackName} is ${status}, which no deploy can update: follow ${STUCK_STACK_RUNBOOK}`)
+            : verdict('ready', `${region}: stack ${stackName} exists (${status}); the deploy updates it`);
         }
         const problems: string[] = [];
         if (status !== undefined) {

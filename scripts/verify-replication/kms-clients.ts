@@ -63,7 +63,7 @@ export class KmsCallError extends Error {
 export interface PermissionWait {
   /** Regions where an IAM denial may be a new alias that KMS has not applied yet. */
   readonly regions: readonly string[];
-  /** How long after the first denial to keep retrying; 0 turns waiting off. */
+  /** How long after the first denial of the run to keep retrying; 0 turns waiting off. */
   readonly waitMs: number;
   /** Pause between retries, in milliseconds. */
   readonly intervalMs: number;
@@ -77,6 +77,8 @@ const NO_PERMISSION_WAIT: PermissionWait = { regions: [], waitMs: 0, intervalMs:
 /** One KMS client per Region, created on first use; every call names its Region. */
 export class RegionalKms {
   private readonly clients = new Map<string, KMSClient>();
+  /** One deadline for the whole run, set by the first denial: waiting never adds up across calls. */
+  private permissionDeadline: number | undefined;
 
   constructor(
     private readonly factory: KmsClientFactory,
@@ -114,14 +116,13 @@ export class RegionalKms {
 
   private async call<T>(operation: string, region: string, send: (client: KMSClient) => Promise<T>): Promise<T> {
     const wait = this.permissionWait;
-    let deadline: number | undefined;
     for (;;) {
       try {
         return await send(this.client(region));
       } catch (error) {
         if (wait.waitMs > 0 && wait.regions.includes(region) && classifyError(error).kind === 'permission') {
-          deadline ??= wait.now() + wait.waitMs;
-          const left = deadline - wait.now();
+          this.permissionDeadline ??= wait.now() + wait.waitMs;
+          const left = this.permissionDeadline - wait.now();
           if (left > 0) {
             await wait.sleep(Math.min(wait.intervalMs, left));
             continue;

@@ -2,7 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DescribeKeyCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_READY, main } from '../../scripts/preflight-replica-regions';
-import { checkReplicaRegions, ORPHAN_RUNBOOK, PreflightClients } from '../../scripts/preflight/check-replica-regions';
+import { checkReplicaRegions, ORPHAN_RUNBOOK, PreflightClients, STUCK_STACK_RUNBOOK } from '../../scripts/preflight/check-replica-regions';
 import { parsePreflightInputs } from '../../scripts/preflight/inputs';
 
 const KEY_ID = 'mrk-0123456789abcdef0123456789abcdef';
@@ -117,6 +117,18 @@ describe('the preflight of the replica Regions', () => {
         `alias/app-data already points at key other-key, not at arn:aws:kms:eu-west-1:111111111111:key/${KEY_ID}: follow ${ORPHAN_RUNBOOK}`,
     );
   });
+
+  test.each(['UPDATE_ROLLBACK_FAILED', 'DELETE_FAILED', 'UPDATE_FAILED', 'REVIEW_IN_PROGRESS'])(
+    'blocks a stack in %s, which no deploy can update',
+    async (status) => {
+      const result = await verdicts({ ...HEALTHY_FIRST_RUN, stacks: { 'eu-west-1': status } });
+      expect(result[0]).toEqual({
+        region: 'eu-west-1',
+        outcome: 'blocked',
+        message: `eu-west-1: stack kms-mrk-replica-key-eu-west-1 is ${status}, which no deploy can update: follow ${STUCK_STACK_RUNBOOK}`,
+      });
+    },
+  );
 
   test('a call that fails is "unknown", never "ready"', async () => {
     const denied = Object.assign(new Error('User is not authorized to perform: cloudformation:DescribeStacks'), {

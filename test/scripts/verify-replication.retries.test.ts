@@ -230,3 +230,26 @@ describe('an IAM denial while KMS applies a new alias (kms:ResourceAliases)', ()
     expect(clock.sleeps).toEqual([]);
   });
 });
+
+test('the permission wait is one deadline for the whole run, however many calls IAM denies', async () => {
+  stub.fake.interceptors.push((call) =>
+    call.region === EU_WEST_1
+      ? new FakeKmsError(
+          'AccessDeniedException',
+          'User: arn:aws:sts::111111111111:assumed-role/verify/x is not authorized to perform: kms:' + call.operation,
+        )
+      : undefined,
+  );
+  let time = 0;
+  const report = await runVerification(verificationInputs({ permissionWaitSeconds: 60 }), {
+    clientFactory: stubClients(),
+    now: () => time,
+    sleep: async (ms: number) => {
+      time += ms;
+    },
+  });
+
+  // DescribeKey, Decrypt, Encrypt and the alias all fail in eu-west-1; together they wait 60 s, not 60 s each.
+  expect(report.results.filter((r) => r.region === EU_WEST_1 && r.outcome === 'error').length).toBeGreaterThanOrEqual(3);
+  expect(time).toBe(60_000);
+});
