@@ -8,6 +8,7 @@ import { devDependencies } from '../package.json';
 import { KmsPipelineConfig } from './config/kms-pipeline-config';
 import { CONFIG_FILE_CONTEXT_KEY } from './config/load-config';
 import { ConfigError } from './config/validate-config';
+import { CONTROL_TOWER_CHECKS_CONTEXT_KEY } from './control-tower-checks';
 import { KeySettingsProps } from './constructs/key-settings';
 import { PipelineArtifactStore } from './constructs/pipeline-artifact-store';
 import {
@@ -84,8 +85,10 @@ export class KmsPipelineStack extends Stack {
       connectionArn: config.source.connectionArn,
       triggerOnPush: true,
     });
+    // The pipeline's synth is where the Control Tower checks run on the real configuration, before anything deploys.
     const synthCommand =
-      props.configFile === undefined ? 'npx cdk synth' : `npx cdk synth -c ${CONFIG_FILE_CONTEXT_KEY}=${props.configFile}`;
+      `npx cdk synth -c ${CONTROL_TOWER_CHECKS_CONTEXT_KEY}=true` +
+      (props.configFile === undefined ? '' : ` -c ${CONFIG_FILE_CONTEXT_KEY}=${props.configFile}`);
     const synth = new pipelines.CodeBuildStep('Synth', {
       input: source,
       commands: ['npm ci', 'npm test', 'npm run bundle', synthCommand],

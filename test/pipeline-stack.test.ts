@@ -44,9 +44,9 @@ describe('pipeline of the example config', () => {
     expect(source.Configuration.DetectChanges).not.toBe(false);
   });
 
-  test('the synth step installs, runs the tests with a JUnit report, bundles the verifier, then synthesizes', () => {
+  test('the synth step installs, runs the tests with a JUnit report, bundles the verifier, then synthesizes with the Control Tower checks', () => {
     const spec = buildSpecOf(template, 'PipelineBuildSynth');
-    expect(spec).toMatch(/npm ci.*npm test.*npm run bundle.*npx cdk synth\\"/);
+    expect(spec).toMatch(/npm ci.*npm test.*npm run bundle.*npx cdk synth -c controlTowerChecks=true\\"/);
     expect(spec).toContain('unit-tests.xml');
     expect(spec).toContain('JUNITXML');
     expect(spec).toContain('UnitTestReports');
@@ -100,6 +100,8 @@ describe('pipeline shape across configurations', () => {
 
   test('a config file given at synth is used by the pipeline synth step too', () => {
     const { pipelineTemplate } = synthesizeOnce(configWith(), { configFile: 'envs/prod.json' });
-    expect(buildSpecOf(pipelineTemplate, 'PipelineBuildSynth')).toContain('npx cdk synth -c config=envs/prod.json');
+    expect(buildSpecOf(pipelineTemplate, 'PipelineBuildSynth')).toContain(
+      'npx cdk synth -c controlTowerChecks=true -c config=envs/prod.json',
+    );
   });
 });
