@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { denyGrantsNotForAwsResources } from './key-grant-guard';
 
 export interface PipelineArtifactStoreProps {
   /**
@@ -43,6 +44,7 @@ export class PipelineArtifactStore extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.encryptionKey.addToResourcePolicy(denyGrantsNotForAwsResources());
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
