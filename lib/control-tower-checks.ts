@@ -1,4 +1,10 @@
-import { App, Validations } from 'aws-cdk-lib';
+import {
+  App,
+  IPolicyValidationContextBeta1,
+  IPolicyValidationPluginBeta1,
+  PolicyValidationPluginReportBeta1,
+  Validations,
+} from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 
 /**
@@ -11,14 +17,38 @@ export const CONTROL_TOWER_CHECKS_CONTEXT_KEY = 'controlTowerChecks';
 export const CONTROL_TOWER_PLUGIN_NAME = 'cdk-validator-cfnguard';
 
 /**
- * Registers AWS Control Tower's proactive controls (the CloudFormation Guard
- * rules bundled by `@cdklabs/cdk-validator-cfnguard`) on the app, beside
- * cdk-nag. A violation that is not acknowledged fails the synth, as a nag
- * finding does. The validator runs the cfn-guard binary shipped in its npm
- * package over every template of the app, nested stage assemblies included.
+ * AWS Control Tower's proactive controls: the CloudFormation Guard rules
+ * bundled by `@cdklabs/cdk-validator-cfnguard`, run by the cfn-guard binary
+ * shipped in its npm package over every template of the app.
+ *
+ * The validator reports its violations without a severity, and once any
+ * violation of a plugin is acknowledged, aws-cdk-lib judges the plugin's
+ * report by severity alone: one acknowledgement would let every other
+ * violation pass. Every violation is therefore reported as an error.
+ */
+class ControlTowerChecks implements IPolicyValidationPluginBeta1 {
+  public readonly name = CONTROL_TOWER_PLUGIN_NAME;
+  public readonly version?: string;
+  public readonly ruleIds?: string[];
+  private readonly validator = new CfnGuardValidator({ controlTowerRulesEnabled: true });
+
+  constructor() {
+    this.version = this.validator.version;
+    this.ruleIds = this.validator.ruleIds;
+  }
+
+  public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const report = this.validator.validate(context);
+    return { ...report, violations: report.violations.map((v) => ({ ...v, severity: v.severity ?? 'error' })) };
+  }
+}
+
+/**
+ * Registers the Control Tower checks on the app, beside cdk-nag: a violation
+ * that is not acknowledged fails the synth, as a nag finding does.
  */
 export function applyControlTowerChecks(app: App): void {
-  Validations.of(app).addPlugins(new CfnGuardValidator({ controlTowerRulesEnabled: true }));
+  Validations.of(app).addPlugins(new ControlTowerChecks());
 }
 
 /**
