@@ -11,6 +11,7 @@ import { ConfigError } from './config/validate-config';
 import { CONTROL_TOWER_CHECKS_CONTEXT_KEY } from './control-tower-checks';
 import { KeySettingsProps } from './constructs/key-settings';
 import { PipelineArtifactStore } from './constructs/pipeline-artifact-store';
+import { PipelineBuildLogs } from './constructs/pipeline-build-logs';
 import {
   acknowledgeArtifactAccess,
   acknowledgeCodeBuildProject,
@@ -18,7 +19,7 @@ import {
   acknowledgeReplicationBucketAccess,
   acknowledgeSelfMutation,
 } from './pipeline-nag-acknowledgements';
-import { primaryKeyArnParameterName, primaryKeyStackName, replicaKeyStackName } from './resource-names';
+import { pipelineBuildLogGroupName, primaryKeyArnParameterName, primaryKeyStackName, replicaKeyStackName } from './resource-names';
 import { PrimaryStage } from '../stages/primary-stage';
 import { ProtectKeyStacksStep } from './steps/protect-key-stacks-step';
 import { junitReport, reportWriteStatement } from './steps/report-groups';
@@ -98,6 +99,10 @@ export class KmsPipelineStack extends Stack {
     });
 
     const artifacts = new PipelineArtifactStore(this, 'Artifacts');
+    const buildLogs = new PipelineBuildLogs(this, 'BuildLogs', {
+      logGroupName: pipelineBuildLogGroupName(config.projectName),
+      encryptionKey: artifacts.encryptionKey,
+    });
     this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       artifactBucket: artifacts.bucket,
       pipelineType: codepipeline.PipelineType.V2,
@@ -117,6 +122,7 @@ export class KmsPipelineStack extends Stack {
           phases: { install: { 'runtime-versions': { nodejs: 22 } } },
         }),
         timeout: Duration.minutes(30),
+        logging: buildLogs.logging,
       },
     });
 

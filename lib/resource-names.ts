@@ -23,3 +23,8 @@ export function replicaKeyStackName(projectName: string, region: string): string
 export function pipelineStackName(projectName: string): string {
   return `${projectName}-pipeline`;
 }
+
+/** CloudWatch Logs log group of every CodeBuild project of the pipeline, in the pipeline Region. */
+export function pipelineBuildLogGroupName(projectName: string): string {
+  return `/${projectName}/pipeline/builds`;
+}
