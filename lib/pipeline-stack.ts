@@ -12,6 +12,7 @@ import { CONTROL_TOWER_CHECKS_CONTEXT_KEY } from './control-tower-checks';
 import { KeySettingsProps } from './constructs/key-settings';
 import { PipelineArtifactStore } from './constructs/pipeline-artifact-store';
 import { PipelineBuildLogs } from './constructs/pipeline-build-logs';
+import { hardenReplicationBucket } from './cross-region-replication-bucket';
 import {
   acknowledgeArtifactAccess,
   acknowledgeCodeBuildProject,
@@ -224,6 +225,7 @@ export class KmsPipelineStack extends Stack {
     acknowledgeArtifactAccess(codePipeline.role, bucket, encryptionKey, true);
     for (const [region, support] of Object.entries(codePipeline.crossRegionSupport)) {
       acknowledgeReplicationBucket(support.replicationBucket, region);
+      hardenReplicationBucket(support.replicationBucket, region, artifacts.artifactExpiration);
       acknowledgeReplicationBucketAccess(codePipeline.role, support.replicationBucket.bucketName, region);
     }
     const sourceStage = codePipeline.node.findChild('Source');

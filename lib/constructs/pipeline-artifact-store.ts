@@ -27,10 +27,16 @@ export interface PipelineArtifactStoreProps {
 export class PipelineArtifactStore extends Construct {
   public readonly bucket: s3.Bucket;
   public readonly encryptionKey: kms.Key;
+  /** How long artifacts are kept. */
+  public readonly artifactExpiration: Duration;
 
   constructor(scope: Construct, id: string, props: PipelineArtifactStoreProps = {}) {
     super(scope, id);
-    const expiration = Duration.days(props.artifactExpirationDays ?? 90);
+    const days = props.artifactExpirationDays;
+    if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > 3650)) {
+      throw new Error(`artifactExpirationDays must be an integer 1..3650, got ${days}`);
+    }
+    this.artifactExpiration = Duration.days(props.artifactExpirationDays ?? 90);
 
     this.encryptionKey = new kms.Key(this, 'Key', {
       description: 'Encrypts the artifacts and build outputs of the KMS multi-region pipeline',
@@ -87,7 +93,7 @@ export class PipelineArtifactStore extends Construct {
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'artifacts/',
       versioned: true,
-      lifecycleRules: [{ expiration, noncurrentVersionExpiration: NONCURRENT_VERSION_EXPIRATION }],
+      lifecycleRules: [{ expiration: this.artifactExpiration, noncurrentVersionExpiration: NONCURRENT_VERSION_EXPIRATION }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.bucket).acknowledge(
