@@ -4,7 +4,8 @@
  * validation on), the templates and stacks it writes, the pipeline's serial
  * action count, CodeBuild projects, IAM roles and template size; the same synth
  * of a two-stack reference app in the `cdk init` layouts; where one synth's time
- * goes (the app with and without CDK's CloudFormation validator, and the CLI);
+ * goes (the app with and without CDK's CloudFormation validator, with the
+ * Control Tower checks, and the CLI);
  * and the test suite time.
  * It prints figures and asserts nothing: this machine is shared and noisy.
  *
@@ -16,6 +17,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { KMS_MULTI_REGION_REGIONS } from '../lib/config/aws-regions';
+import { CONTROL_TOWER_CHECKS_CONTEXT_KEY } from '../lib/control-tower-checks';
 import { REFERENCE_APP_SOURCE, REFERENCE_LAYOUTS, REFERENCE_TSCONFIG } from './bench/reference-app';
 import { analyzePipeline } from './pipeline-shape/analyze-pipeline';
 import { flagValue, runMain } from './support/run-main';
@@ -119,21 +121,26 @@ function benchReference(runs: number, work: string, projectOneRegion: number): v
 /** Where one synth's time goes: the app alone with and without CDK's CloudFormation validator, and the CLI alone. */
 function benchBreakdown(runs: number, work: string): void {
   const outdir = path.join(work, 'breakdown');
-  const context = JSON.stringify(cdkJsonContext());
-  const app = (validation: boolean) =>
-    `CDK_VALIDATION=${validation} CDK_OUTDIR=${outdir} CDK_CONTEXT_JSON='${context.replace(/'/g, "'\\''")}' node -r ts-node/register bin/app.ts`;
+  const app = (validation: boolean, extraContext: Record<string, unknown> = {}) => {
+    const context = JSON.stringify({ ...cdkJsonContext(), ...extraContext });
+    return `CDK_VALIDATION=${validation} CDK_OUTDIR=${outdir} CDK_CONTEXT_JSON='${context.replace(/'/g, "'\\''")}' node -r ts-node/register bin/app.ts`;
+  };
   const measure = (command: string) => {
     timed(command, PROJECT_ROOT);
     return median(Array.from({ length: runs }, () => timed(command, PROJECT_ROOT)));
   };
   const withValidation = measure(app(true));
   const withoutValidation = measure(app(false));
+  const withControlTower = measure(app(false, { [CONTROL_TOWER_CHECKS_CONTEXT_KEY]: true }));
   const cliOnly = measure(`npx cdk synth --quiet --app ${outdir} -o ${outdir}`);
   console.log(`\nOne synth of the configuration in cdk.json, taken apart (median of ${runs} runs)\n`);
   console.log('| part | seconds |');
   console.log('| --- | ---: |');
   console.log(`| the app, without the CloudFormation validator | ${withoutValidation.toFixed(2)} |`);
   console.log(`| the CloudFormation validator (app with it minus app without) | ${(withValidation - withoutValidation).toFixed(2)} |`);
+  console.log(
+    `| the Control Tower checks, off by default (app with -c ${CONTROL_TOWER_CHECKS_CONTEXT_KEY}=true minus app without) | ${(withControlTower - withoutValidation).toFixed(2)} |`,
+  );
   console.log(`| the CDK CLI around an already synthesized assembly | ${cliOnly.toFixed(2)} |`);
 }
 
