@@ -1,3 +1,4 @@
+import { Template } from 'aws-cdk-lib/assertions';
 import { devDependencies } from '../package.json';
 import { analyzePipeline } from '../scripts/pipeline-shape/analyze-pipeline';
 import { configWith, synthesize, synthesizeOnce } from './helpers/app';
@@ -50,6 +51,26 @@ describe('pipeline of the example config', () => {
     expect(spec).toContain('unit-tests.xml');
     expect(spec).toContain('JUNITXML');
     expect(spec).toContain('UnitTestReports');
+  });
+
+  test('every CodeBuild project logs to the one build log group', () => {
+    const projects = Object.values<any>(template.findResources('AWS::CodeBuild::Project'));
+    const [logGroupId] = Object.keys(
+      template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/kms-mrk/pipeline/builds' } }),
+    );
+    expect(projects).toHaveLength(5);
+    for (const project of projects) {
+      expect(project.Properties.LogsConfig).toEqual({ CloudWatchLogs: { GroupName: { Ref: logGroupId }, Status: 'ENABLED' } });
+    }
+  });
+
+  test('the cross-Region replication bucket is versioned and expires artifacts like the artifact bucket', () => {
+    const [support] = Object.values(stack.pipeline.pipeline.crossRegionSupport);
+    const bucket = Object.values<any>(Template.fromStack(support.stack).findResources('AWS::S3::Bucket'))[0];
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual([
+      { ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' },
+    ]);
   });
 
   test('the approval says what the approver is approving', () => {
