@@ -11,6 +11,7 @@
  *
  *   npm run bench                 # 3 runs per figure, after one warm-up run
  *   npm run bench -- --runs 5 --no-tests
+ *   npm run bench -- --one-region      # the 1-Region synth, the reference app and the breakdown only
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -75,14 +76,14 @@ function replicaConfig(count: number): string {
   return path.relative(PROJECT_ROOT, file);
 }
 
-function benchProject(runs: number, work: string): void {
+function benchProject(runs: number, work: string, replicaCounts: readonly number[]): void {
   console.log(`Synth of this project: \`npx cdk synth\` (CloudFormation validation on), median of ${runs} runs\n`);
   console.log(
     '| replica Regions | synth median (s) | stacks | templates | serial actions | CodeBuild projects | IAM roles (pipeline stack) | pipeline template (KiB) |',
   );
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   const medians: number[] = [];
-  for (const count of REPLICA_COUNTS) {
+  for (const count of replicaCounts) {
     const config = replicaConfig(count);
     const out = path.join(work, `out-${count}`);
     const command = `npx cdk synth --quiet -c config=${config} -o ${out}`;
@@ -97,7 +98,11 @@ function benchProject(runs: number, work: string): void {
         `${shape.codeBuildProjectCount} | ${shape.iamRoleCount} | ${(fs.statSync(pipelineFile).size / 1024).toFixed(1)} |`,
     );
   }
-  console.log(`\n16-Region synth / 1-Region synth: ${(medians[medians.length - 1] / medians[0]).toFixed(2)}x`);
+  if (medians.length > 1) {
+    console.log(
+      `\n${replicaCounts[replicaCounts.length - 1]}-Region synth / 1-Region synth: ${(medians[medians.length - 1] / medians[0]).toFixed(2)}x`,
+    );
+  }
   benchReference(runs, work, medians[0]);
 }
 
@@ -157,7 +162,8 @@ function main(): void {
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-bench-'));
   console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
-  benchProject(runs, work);
+  // --one-region: only what the ratio against the reference app needs, for a quick check on a busy machine.
+  benchProject(runs, work, process.argv.includes('--one-region') ? [1] : REPLICA_COUNTS);
   benchBreakdown(runs, work);
   if (!process.argv.includes('--no-tests')) benchTests();
   fs.rmSync(work, { recursive: true, force: true });
