@@ -8,9 +8,12 @@ import { devDependencies } from '../package.json';
 import { KmsPipelineConfig } from './config/kms-pipeline-config';
 import { CONFIG_FILE_CONTEXT_KEY } from './config/load-config';
 import { ConfigError } from './config/validate-config';
+import { CONTROL_TOWER_CHECKS_CONTEXT_KEY } from './control-tower-checks';
 import { KeySettingsProps } from './constructs/key-settings';
 import { grantUseConnection } from './constructs/source-connection';
 import { PipelineArtifactStore } from './constructs/pipeline-artifact-store';
+import { PipelineBuildLogs } from './constructs/pipeline-build-logs';
+import { hardenReplicationBucket } from './cross-region-replication-bucket';
 import {
   acknowledgeArtifactAccess,
   acknowledgeCodeBuildProject,
@@ -18,7 +21,7 @@ import {
   acknowledgeReplicationBucketAccess,
   acknowledgeSelfMutation,
 } from './pipeline-nag-acknowledgements';
-import { primaryKeyArnParameterName, primaryKeyStackName, replicaKeyStackName } from './resource-names';
+import { pipelineBuildLogGroupName, primaryKeyArnParameterName, primaryKeyStackName, replicaKeyStackName } from './resource-names';
 import { PrimaryStage } from '../stages/primary-stage';
 import { PreflightReplicaRegionsStep } from './steps/preflight-replica-regions-step';
 import { ProtectKeyStacksStep } from './steps/protect-key-stacks-step';
@@ -89,8 +92,10 @@ export class KmsPipelineStack extends Stack {
       connectionArn: config.source.connectionArn,
       triggerOnPush: true,
     });
+    // The pipeline's synth is where the Control Tower checks run on the real configuration, before anything deploys.
     const synthCommand =
-      props.configFile === undefined ? 'npx cdk synth' : `npx cdk synth -c ${CONFIG_FILE_CONTEXT_KEY}=${props.configFile}`;
+      `npx cdk synth -c ${CONTROL_TOWER_CHECKS_CONTEXT_KEY}=true` +
+      (props.configFile === undefined ? '' : ` -c ${CONFIG_FILE_CONTEXT_KEY}=${props.configFile}`);
     const synth = new pipelines.CodeBuildStep('Synth', {
       input: source,
       commands: ['npm ci', 'npm test', 'npm run bundle', synthCommand],
@@ -100,6 +105,10 @@ export class KmsPipelineStack extends Stack {
     });
 
     const artifacts = new PipelineArtifactStore(this, 'Artifacts');
+    const buildLogs = new PipelineBuildLogs(this, 'BuildLogs', {
+      logGroupName: pipelineBuildLogGroupName(config.projectName),
+      encryptionKey: artifacts.encryptionKey,
+    });
     this.pipeline = new pipelines.CodePipeline(this, 'Pipeline', {
       artifactBucket: artifacts.bucket,
       pipelineType: codepipeline.PipelineType.V2,
@@ -119,6 +128,7 @@ export class KmsPipelineStack extends Stack {
           phases: { install: { 'runtime-versions': { nodejs: 22 } } },
         }),
         timeout: Duration.minutes(30),
+        logging: buildLogs.logging,
       },
     });
 
@@ -240,6 +250,7 @@ export class KmsPipelineStack extends Stack {
     acknowledgeArtifactAccess(codePipeline.role, bucket, encryptionKey, true);
     for (const [region, support] of Object.entries(codePipeline.crossRegionSupport)) {
       acknowledgeReplicationBucket(support.replicationBucket, region);
+      hardenReplicationBucket(support.replicationBucket, region, artifacts.artifactExpiration);
       acknowledgeReplicationBucketAccess(codePipeline.role, support.replicationBucket.bucketName, region);
     }
     for (const role of this.sourceActionRoles()) {

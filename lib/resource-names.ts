@@ -57,3 +57,8 @@ export function executionPolicyName(projectName: string): string {
 export function permissionsBoundaryName(projectName: string): string {
   return `${projectName}-permissions-boundary`;
 }
+
+/** CloudWatch Logs log group of every CodeBuild project of the pipeline, in the pipeline Region. */
+export function pipelineBuildLogGroupName(projectName: string): string {
+  return `/${projectName}/pipeline/builds`;
+}

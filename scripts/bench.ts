@@ -4,18 +4,21 @@
  * validation on), the templates and stacks it writes, the pipeline's serial
  * action count, CodeBuild projects, IAM roles and template size; the same synth
  * of a two-stack reference app in the `cdk init` layouts; where one synth's time
- * goes (the app with and without CDK's CloudFormation validator, and the CLI);
+ * goes (the app with and without CDK's CloudFormation validator, with the
+ * Control Tower checks, and the CLI);
  * and the test suite time.
  * It prints figures and asserts nothing: this machine is shared and noisy.
  *
  *   npm run bench                 # 3 runs per figure, after one warm-up run
  *   npm run bench -- --runs 5 --no-tests
+ *   npm run bench -- --one-region      # the 1-Region synth, the reference app and the breakdown only
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { KMS_MULTI_REGION_REGIONS } from '../lib/config/aws-regions';
+import { CONTROL_TOWER_CHECKS_CONTEXT_KEY } from '../lib/control-tower-checks';
 import { REFERENCE_APP_SOURCE, REFERENCE_LAYOUTS, REFERENCE_TSCONFIG } from './bench/reference-app';
 import { analyzePipeline } from './pipeline-shape/analyze-pipeline';
 import { flagValue, runMain } from './support/run-main';
@@ -73,14 +76,14 @@ function replicaConfig(count: number): string {
   return path.relative(PROJECT_ROOT, file);
 }
 
-function benchProject(runs: number, work: string): void {
+function benchProject(runs: number, work: string, replicaCounts: readonly number[]): void {
   console.log(`Synth of this project: \`npx cdk synth\` (CloudFormation validation on), median of ${runs} runs\n`);
   console.log(
     '| replica Regions | synth median (s) | stacks | templates | serial actions | CodeBuild projects | IAM roles (pipeline stack) | pipeline template (KiB) |',
   );
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   const medians: number[] = [];
-  for (const count of REPLICA_COUNTS) {
+  for (const count of replicaCounts) {
     const config = replicaConfig(count);
     const out = path.join(work, `out-${count}`);
     const command = `npx cdk synth --quiet -c config=${config} -o ${out}`;
@@ -95,7 +98,11 @@ function benchProject(runs: number, work: string): void {
         `${shape.codeBuildProjectCount} | ${shape.iamRoleCount} | ${(fs.statSync(pipelineFile).size / 1024).toFixed(1)} |`,
     );
   }
-  console.log(`\n16-Region synth / 1-Region synth: ${(medians[medians.length - 1] / medians[0]).toFixed(2)}x`);
+  if (medians.length > 1) {
+    console.log(
+      `\n${replicaCounts[replicaCounts.length - 1]}-Region synth / 1-Region synth: ${(medians[medians.length - 1] / medians[0]).toFixed(2)}x`,
+    );
+  }
   benchReference(runs, work, medians[0]);
 }
 
@@ -119,21 +126,26 @@ function benchReference(runs: number, work: string, projectOneRegion: number): v
 /** Where one synth's time goes: the app alone with and without CDK's CloudFormation validator, and the CLI alone. */
 function benchBreakdown(runs: number, work: string): void {
   const outdir = path.join(work, 'breakdown');
-  const context = JSON.stringify(cdkJsonContext());
-  const app = (validation: boolean) =>
-    `CDK_VALIDATION=${validation} CDK_OUTDIR=${outdir} CDK_CONTEXT_JSON='${context.replace(/'/g, "'\\''")}' node -r ts-node/register bin/app.ts`;
+  const app = (validation: boolean, extraContext: Record<string, unknown> = {}) => {
+    const context = JSON.stringify({ ...cdkJsonContext(), ...extraContext });
+    return `CDK_VALIDATION=${validation} CDK_OUTDIR=${outdir} CDK_CONTEXT_JSON='${context.replace(/'/g, "'\\''")}' node -r ts-node/register bin/app.ts`;
+  };
   const measure = (command: string) => {
     timed(command, PROJECT_ROOT);
     return median(Array.from({ length: runs }, () => timed(command, PROJECT_ROOT)));
   };
   const withValidation = measure(app(true));
   const withoutValidation = measure(app(false));
+  const withControlTower = measure(app(false, { [CONTROL_TOWER_CHECKS_CONTEXT_KEY]: true }));
   const cliOnly = measure(`npx cdk synth --quiet --app ${outdir} -o ${outdir}`);
   console.log(`\nOne synth of the configuration in cdk.json, taken apart (median of ${runs} runs)\n`);
   console.log('| part | seconds |');
   console.log('| --- | ---: |');
   console.log(`| the app, without the CloudFormation validator | ${withoutValidation.toFixed(2)} |`);
   console.log(`| the CloudFormation validator (app with it minus app without) | ${(withValidation - withoutValidation).toFixed(2)} |`);
+  console.log(
+    `| the Control Tower checks, off by default (app with -c ${CONTROL_TOWER_CHECKS_CONTEXT_KEY}=true minus app without) | ${(withControlTower - withoutValidation).toFixed(2)} |`,
+  );
   console.log(`| the CDK CLI around an already synthesized assembly | ${cliOnly.toFixed(2)} |`);
 }
 
@@ -150,7 +162,8 @@ function main(): void {
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-bench-'));
   console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
-  benchProject(runs, work);
+  // --one-region: only what the ratio against the reference app needs, for a quick check on a busy machine.
+  benchProject(runs, work, process.argv.includes('--one-region') ? [1] : REPLICA_COUNTS);
   benchBreakdown(runs, work);
   if (!process.argv.includes('--no-tests')) benchTests();
   fs.rmSync(work, { recursive: true, force: true });

@@ -88,6 +88,14 @@ describe('bin/app.ts', () => {
     expect(result.stderr).not.toMatch(/^\s+at /m);
     expect(fs.readdirSync(result.outdir)).toEqual([]);
   });
+
+  test('exits 1 with one line when the Control Tower switch is neither true nor false', () => {
+    const result = runApp({ ...FEATURE_FLAGS, config: path.relative(ROOT, EXAMPLE_CONFIG_FILE), controlTowerChecks: 'yes' });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({
+      status: 1,
+      stderr: 'Invalid configuration: context "controlTowerChecks" must be true or false, got "yes"\n',
+    });
+  });
 });
 
 describe('the CDK CLI', () => {

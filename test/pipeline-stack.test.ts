@@ -1,3 +1,4 @@
+import { Template } from 'aws-cdk-lib/assertions';
 import { devDependencies } from '../package.json';
 import { analyzePipeline } from '../scripts/pipeline-shape/analyze-pipeline';
 import { configWith, synthesize, synthesizeOnce } from './helpers/app';
@@ -45,12 +46,32 @@ describe('pipeline of the example config', () => {
     expect(source.Configuration.DetectChanges).not.toBe(false);
   });
 
-  test('the synth step installs, runs the tests with a JUnit report, bundles the verifier, then synthesizes', () => {
+  test('the synth step installs, runs the tests with a JUnit report, bundles the verifier, then synthesizes with the Control Tower checks', () => {
     const spec = buildSpecOf(template, 'PipelineBuildSynth');
-    expect(spec).toMatch(/npm ci.*npm test.*npm run bundle.*npx cdk synth\\"/);
+    expect(spec).toMatch(/npm ci.*npm test.*npm run bundle.*npx cdk synth -c controlTowerChecks=true\\"/);
     expect(spec).toContain('unit-tests.xml');
     expect(spec).toContain('JUNITXML');
     expect(spec).toContain('UnitTestReports');
+  });
+
+  test('every CodeBuild project logs to the one build log group', () => {
+    const projects = Object.values<any>(template.findResources('AWS::CodeBuild::Project'));
+    const [logGroupId] = Object.keys(
+      template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/kms-mrk/pipeline/builds' } }),
+    );
+    expect(projects).toHaveLength(6);
+    for (const project of projects) {
+      expect(project.Properties.LogsConfig).toEqual({ CloudWatchLogs: { GroupName: { Ref: logGroupId }, Status: 'ENABLED' } });
+    }
+  });
+
+  test('the cross-Region replication bucket is versioned and expires artifacts like the artifact bucket', () => {
+    const [support] = Object.values(stack.pipeline.pipeline.crossRegionSupport);
+    const bucket = Object.values<any>(Template.fromStack(support.stack).findResources('AWS::S3::Bucket'))[0];
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual([
+      { ExpirationInDays: 90, NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' },
+    ]);
   });
 
   test('the approval says what the approver is approving', () => {
@@ -137,6 +158,8 @@ describe('pipeline shape across configurations', () => {
 
   test('a config file given at synth is used by the pipeline synth step too', () => {
     const { pipelineTemplate } = synthesizeOnce(configWith(), { configFile: 'envs/prod.json' });
-    expect(buildSpecOf(pipelineTemplate, 'PipelineBuildSynth')).toContain('npx cdk synth -c config=envs/prod.json');
+    expect(buildSpecOf(pipelineTemplate, 'PipelineBuildSynth')).toContain(
+      'npx cdk synth -c controlTowerChecks=true -c config=envs/prod.json',
+    );
   });
 });

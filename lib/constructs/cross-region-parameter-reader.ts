@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Arn, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Arn, CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { controlTowerRule } from '../control-tower-checks';
 
 /** The handler, deployed inline (CloudFormation `ZipFile`) so the stack has no asset to publish. */
 const HANDLER_FILE = path.join(__dirname, 'cross-region-parameter-reader.handler.js');
@@ -72,6 +73,11 @@ export class CrossRegionParameterReader extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    Validations.of(logGroup).acknowledge({
+      id: controlTowerRule('cloudwatch_log_group_encrypted_check'),
+      reason:
+        'CT.CLOUDWATCH.PR.3: the reader logs one line per deploy (the request type and its outcome, or the error); a customer managed key for that would cost 1 USD a month in every replica Region, and the replica key cannot serve, being created from what the reader returns.',
+    });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Reads ${props.parameterName} in ${props.parameterRegion} for ${stack.stackName}`,
@@ -91,6 +97,11 @@ export class CrossRegionParameterReader extends Construct {
     });
     // The role's policy must exist before CloudFormation invokes the handler.
     handler.node.addDependency(role);
+    Validations.of(handler).acknowledge({
+      id: controlTowerRule('lambda_inside_vpc_check'),
+      reason:
+        'CT.LAMBDA.PR.3: the 3 KB reader calls one API, ssm:GetParameter in the primary Region, at deploy time; a VPC would need subnets, a NAT gateway or an SSM endpoint in every replica Region, for a call that reads one public ARN.',
+    });
 
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: handler.functionArn,

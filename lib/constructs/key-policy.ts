@@ -1,4 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { denyGrantsNotForAwsResources } from './key-grant-guard';
 
 /**
  * Management actions for key administrators: everything needed to run the key
@@ -67,7 +68,8 @@ export interface KeyPolicyProps {
  *
  * The first statement is KMS's default delegation to the account: without it
  * IAM policies could not grant use of the key, and a policy mistake could lock
- * the account out of its own key for good.
+ * the account out of its own key for good. The last statement denies grants
+ * that are not for an AWS resource (`denyGrantsNotForAwsResources`).
  */
 export function multiRegionKeyPolicy(props: KeyPolicyProps = {}): iam.PolicyDocument {
   const statements = [
@@ -89,5 +91,6 @@ export function multiRegionKeyPolicy(props: KeyPolicyProps = {}): iam.PolicyDocu
       new iam.PolicyStatement({ sid, principals: arns.map((arn) => new iam.ArnPrincipal(arn)), actions: [...actions], resources: ['*'] }),
     );
   }
+  statements.push(denyGrantsNotForAwsResources());
   return new iam.PolicyDocument({ statements });
 }

@@ -170,7 +170,8 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
         'logs:TagResource',
         'logs:UntagResource',
       ],
-      Resource: [`arn:aws:logs:*:${account}:log-group:${prefix}*`],
+      // Generated names start with the stack name; the pipeline's build log group is named /<projectName>/...
+      Resource: [`arn:aws:logs:*:${account}:log-group:${prefix}*`, `arn:aws:logs:*:${account}:log-group:/${config.projectName}/*`],
     },
     {
       Sid: 'DescribeLogGroups',

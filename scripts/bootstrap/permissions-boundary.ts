@@ -72,6 +72,7 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
       Resource: [
         `arn:aws:lambda:*:${account}:function:${prefix}*`,
         `arn:aws:logs:*:${account}:log-group:${prefix}*`,
+        `arn:aws:logs:*:${account}:log-group:/${config.projectName}/*`,
         `arn:aws:s3:::${prefix}*`,
         `arn:aws:codepipeline:*:${account}:${prefix}*`,
       ],

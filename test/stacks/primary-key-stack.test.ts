@@ -1,6 +1,16 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { configWith, synthesizeOnce } from '../helpers/app';
 
+/** CT.KMS.PR.3: CreateGrant only for AWS resources or by AWS services, written out so a change to it shows here. */
+const GRANT_GUARD = {
+  Sid: 'DenyGrantsNotForAwsResources',
+  Effect: 'Deny',
+  Principal: { AWS: '*' },
+  Action: 'kms:CreateGrant',
+  Resource: '*',
+  Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+};
+
 describe('PrimaryKeyStack (example config)', () => {
   const { stack, primaryTemplate: template } = synthesizeOnce(configWith());
 
@@ -31,7 +41,7 @@ describe('PrimaryKeyStack (example config)', () => {
     });
   });
 
-  test('the key policy delegates to the account and has no other statement without principals configured', () => {
+  test('the key policy delegates to the account and, without principals configured, only denies grants not for AWS resources', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: [
@@ -42,6 +52,7 @@ describe('PrimaryKeyStack (example config)', () => {
             Principal: { AWS: 'arn:aws:iam::111111111111:root' },
             Resource: '*',
           },
+          GRANT_GUARD,
         ],
       },
     });
@@ -91,6 +102,7 @@ describe('PrimaryKeyStack with administrators and users', () => {
             Principal: { AWS: 'arn:aws:iam::111111111111:role/app' },
             Action: Match.arrayWith(['kms:Decrypt', 'kms:Encrypt']),
           }),
+          GRANT_GUARD,
         ],
       },
     });

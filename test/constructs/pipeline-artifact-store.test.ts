@@ -1,0 +1,63 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PipelineArtifactStore } from '../../lib/constructs/pipeline-artifact-store';
+import { FEATURE_FLAGS } from '../helpers/app';
+
+function storeStack(artifactExpirationDays?: number): Stack {
+  const stack = new Stack(new App({ context: FEATURE_FLAGS }), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
+  new PipelineArtifactStore(stack, 'Artifacts', { artifactExpirationDays });
+  return stack;
+}
+
+describe('PipelineArtifactStore', () => {
+  const template = Template.fromStack(storeStack());
+  const keyId = Object.keys(template.findResources('AWS::KMS::Key'))[0];
+  const sseKms = {
+    ServerSideEncryptionConfiguration: [
+      {
+        BucketKeyEnabled: true,
+        ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      },
+    ],
+  };
+
+  test('both buckets are SSE-KMS under the artifact key, versioned, and expire old versions after 30 days', () => {
+    const buckets = Object.values<any>(template.findResources('AWS::S3::Bucket'));
+    expect(buckets).toHaveLength(2);
+    for (const bucket of buckets) {
+      expect(bucket.Properties.BucketEncryption).toEqual(sseKms);
+      expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual([
+        expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+      ]);
+      expect(bucket.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  test('artifacts expire after 90 days and access logs after 365', () => {
+    const expirations = Object.values<any>(template.findResources('AWS::S3::Bucket'))
+      .map((b) => b.Properties.LifecycleConfiguration.Rules[0].ExpirationInDays)
+      .sort((a, b) => a - b);
+    expect(expirations).toEqual([90, 365]);
+  });
+
+  test('S3 server access logging may generate data keys with the artifact key, for buckets of this account only', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 'kms:GenerateDataKey',
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+          },
+        ]),
+      },
+    });
+  });
+
+  test.each([0, 3651, 1.5])('refuses artifactExpirationDays %p', (days) => {
+    expect(() => storeStack(days)).toThrow(`artifactExpirationDays must be an integer 1..3650, got ${days}`);
+  });
+});
