@@ -54,6 +54,7 @@ const ACKNOWLEDGED = [
   'CT.S3.PR.2 Pipeline/Artifacts/AccessLogs/Resource',
   'CT.S3.PR.4 Pipeline/Artifacts/AccessLogs/Resource',
   'CT.S3.PR.9 Pipeline/Artifacts/AccessLogs/Resource',
+  'CT.S3.PR.10 Pipeline/Artifacts/AccessLogs/Resource',
   'CT.S3.PR.4 Pipeline/Artifacts/Bucket/Resource',
   'CT.S3.PR.9 Pipeline/Artifacts/Bucket/Resource',
 ].sort();

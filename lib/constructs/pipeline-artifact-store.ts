@@ -1,5 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -22,7 +21,8 @@ export interface PipelineArtifactStoreProps {
  * The pipeline's artifact bucket: encrypted with its own rotating KMS key
  * (which the pipeline's CodeBuild projects and build logs then use too), TLS
  * only, no public access, versioned with old versions expiring, and server
- * access logs in a separate bucket encrypted with the same key.
+ * access logs in a separate bucket (SSE-S3, the only default encryption that
+ * server access logging supports for its destination).
  */
 export class PipelineArtifactStore extends Construct {
   public readonly bucket: s3.Bucket;
@@ -44,18 +44,10 @@ export class PipelineArtifactStore extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.encryptionKey.addToResourcePolicy(denyGrantsNotForAwsResources());
-    // S3 server access logging writes into an SSE-KMS bucket as this service principal, for buckets of this account only.
-    this.encryptionKey.grant(
-      new iam.PrincipalWithConditions(new iam.ServicePrincipal('logging.s3.amazonaws.com'), {
-        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-      }),
-      'kms:GenerateDataKey',
-    );
 
+    // S3 server access logging supports only SSE-S3 as the target bucket's default encryption.
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.encryptionKey,
-      bucketKeyEnabled: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -80,6 +72,11 @@ export class PipelineArtifactStore extends Construct {
         id: controlTowerRule('s3_bucket_object_lock_enabled_check'),
         reason:
           'CT.S3.PR.9: Object Lock would hold access logs past their 365-day expiration and cannot be turned off; versioning already keeps an overwritten or deleted log for 30 days.',
+      },
+      {
+        id: controlTowerRule('s3_bucket_default_encryption_kms_check'),
+        reason:
+          'CT.S3.PR.10: S3 server access logging supports only SSE-S3 (not SSE-KMS) as the default encryption of its destination bucket; the logs are encrypted at rest with S3-managed keys.',
       },
     );
 

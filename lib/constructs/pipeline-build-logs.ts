@@ -63,7 +63,9 @@ export class PipelineBuildLogs extends Construct {
       logGroupName: props.logGroupName,
       encryptionKey: props.encryptionKey,
       retention: props.retention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Kept when the stack is deleted or the group replaced; deleted when the create that made it rolls back,
+      // so a retry of a failed first deploy does not stop on the fixed name.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.logging = { cloudWatch: { logGroup: this.logGroup } };
   }

@@ -16,9 +16,9 @@ describe('PipelineBuildLogs', () => {
   const template = Template.fromStack(buildLogsStack());
   const keyId = Object.keys(template.findResources('AWS::KMS::Key'))[0];
 
-  test('is a named log group, encrypted with the key, kept one year and retained', () => {
+  test('is a named log group, encrypted with the key, kept one year, retained unless its own create rolls back', () => {
     template.hasResource('AWS::Logs::LogGroup', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: { LogGroupName: '/kms-mrk/pipeline/builds', KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] }, RetentionInDays: 365 },
     });
