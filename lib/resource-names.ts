@@ -55,3 +55,13 @@ export function executionPolicyName(projectName: string): string {
 export function permissionsBoundaryName(projectName: string): string {
   return `${projectName}-permissions-boundary`;
 }
+
+/** The SNS topic, in the pipeline Region, that every alert of the project reaches. */
+export function alertsTopicName(projectName: string): string {
+  return `${projectName}-alerts`;
+}
+
+/** The event bus, in the pipeline Region, to which every key Region forwards the key's activity. */
+export function keyActivityBusName(projectName: string): string {
+  return `${projectName}-key-activity`;
+}

@@ -20,6 +20,8 @@ export interface PipelineArtifactStoreProps {
 export class PipelineArtifactStore extends Construct {
   public readonly bucket: s3.Bucket;
   public readonly encryptionKey: kms.Key;
+  /** Receives the server access logs of the project's buckets. */
+  public readonly accessLogsBucket: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: PipelineArtifactStoreProps = {}) {
     super(scope, id);
@@ -33,6 +35,7 @@ export class PipelineArtifactStore extends Construct {
       lifecycleRules: [{ expiration: Duration.days(365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.accessLogsBucket = accessLogs;
     Validations.of(accessLogs).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'This bucket is the server access log destination of the artifact bucket; logging it into itself would loop.',

@@ -5,8 +5,17 @@ import { CustomerManagedPolicy, customerManagedPolicyArn, PolicyStatement } from
 /** The policy that `cdk bootstrap` attaches when it is given none and trusts no other account. */
 export const ADMINISTRATOR_ACCESS_ARN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 
-/** The services a role of this project is passed to: the reader's Lambda function, CodeBuild and CodePipeline. */
-export const PASSED_TO_SERVICES: readonly string[] = ['lambda.amazonaws.com', 'codebuild.amazonaws.com', 'codepipeline.amazonaws.com'];
+/**
+ * The services a role of this project is passed to: the reader's Lambda function, CodeBuild, CodePipeline,
+ * EventBridge (the rules that forward the key's activity) and EventBridge Scheduler (the scheduled verification).
+ */
+export const PASSED_TO_SERVICES: readonly string[] = [
+  'lambda.amazonaws.com',
+  'codebuild.amazonaws.com',
+  'codepipeline.amazonaws.com',
+  'events.amazonaws.com',
+  'scheduler.amazonaws.com',
+];
 
 /** Both names of the connection service: the policy holds the action under either, the ARN decides which applies. */
 const CONNECTION_SERVICES: readonly string[] = ['codeconnections', 'codestar-connections'];
@@ -260,6 +269,7 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
       // CloudFormation names projects and report groups after their logical IDs, without the stack name.
       Resource: [`arn:aws:codebuild:*:${account}:project/*`, `arn:aws:codebuild:*:${account}:report-group/*`],
     },
+    monitoringStatement(config),
     {
       Sid: 'PassTheSourceConnectionToThePipeline',
       Effect: 'Allow',
@@ -267,4 +277,29 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
       Resource: [config.source.connectionArn],
     },
   ];
+}
+
+/**
+ * The alerts topic, the key-activity bus and rules, the verification schedule and
+ * its alarms: every action of the four services, but only on resources named with
+ * the project's prefix (service wildcards keep the policy within IAM's size limit).
+ * The permissions boundary holds the same statement, which also covers what the
+ * forwarding rules' role calls at run time (events:PutEvents on the project's bus).
+ */
+export function monitoringStatement(config: KmsPipelineConfig): PolicyStatement {
+  const account = config.pipeline.account;
+  const prefix = `${config.projectName}-`;
+  return {
+    Sid: 'ManageTheAlertsTopicBusRulesScheduleAndAlarms',
+    Effect: 'Allow',
+    Action: ['sns:*', 'events:*', 'scheduler:*', 'cloudwatch:*'],
+    // Rule names that CloudFormation generates start with the stack name; a rule on the project's bus has the bus name first.
+    Resource: [
+      `arn:aws:sns:*:${account}:${prefix}*`,
+      `arn:aws:events:*:${account}:event-bus/${prefix}*`,
+      `arn:aws:events:*:${account}:rule/${prefix}*`,
+      `arn:aws:scheduler:*:${account}:schedule/default/${prefix}*`,
+      `arn:aws:cloudwatch:*:${account}:alarm:${prefix}*`,
+    ],
+  };
 }

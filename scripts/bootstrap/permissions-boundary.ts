@@ -1,6 +1,6 @@
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
 import { bootstrapQualifier, executionPolicyName, permissionsBoundaryName } from '../../lib/resource-names';
-import { executionStatements } from './execution-policy';
+import { executionStatements, monitoringStatement } from './execution-policy';
 import { CustomerManagedPolicy, customerManagedPolicyArn, PolicyStatement } from './policy-document';
 
 /**
@@ -89,6 +89,7 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
       Action: ['logs:DescribeLogGroups', 'logs:DescribeIndexPolicies'],
       Resource: ['*'],
     },
+    monitoringStatement(config),
     {
       Sid: 'ManageAndRunBuildProjectsAndReportGroups',
       Effect: 'Allow',

@@ -241,8 +241,11 @@ describe('execution policy', () => {
     const statements = document.Statement;
     const actions = statements.flatMap((s) => s.Action);
 
-    test('has no wildcard action', () => {
-      expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+    test('has no wildcard action but the monitoring services, and those only on resources named with the project prefix', () => {
+      expect(actions.filter((a) => a.includes('*'))).toEqual(['sns:*', 'events:*', 'scheduler:*', 'cloudwatch:*']);
+      const monitoring = statements.find((s) => s.Action.includes('sns:*'))!;
+      expect(monitoring.Action).toHaveLength(4);
+      expect(monitoring.Resource.filter((arn) => !/^arn:aws:[a-z]+:\*:111111111111:[a-z/:-]*kms-mrk-\*$/.test(arn))).toEqual([]);
     });
 
     test('allows "*" resources only for the calls that take no resource', () => {
@@ -256,7 +259,15 @@ describe('execution policy', () => {
     test('roles may be passed only to the services that use them', () => {
       const passRole = statements.find((s) => s.Action.includes('iam:PassRole'));
       expect(passRole?.Condition).toEqual({
-        StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'codebuild.amazonaws.com', 'codepipeline.amazonaws.com'] },
+        StringEquals: {
+          'iam:PassedToService': [
+            'lambda.amazonaws.com',
+            'codebuild.amazonaws.com',
+            'codepipeline.amazonaws.com',
+            'events.amazonaws.com',
+            'scheduler.amazonaws.com',
+          ],
+        },
       });
     });
   });
