@@ -49,6 +49,14 @@ export function executionPolicyName(projectName: string): string {
 }
 
 /**
+ * Name of the second execution policy: what CloudFormation needs for the alerts and the scheduled
+ * verification (IAM's size limit for one managed policy leaves no room for them in the first).
+ */
+export function monitoringExecutionPolicyName(projectName: string): string {
+  return `${projectName}-cfn-execution-monitoring`;
+}
+
+/**
  * Name of the customer managed policy that bounds every role of the project,
  * the CloudFormation execution role included.
  */

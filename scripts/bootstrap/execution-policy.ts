@@ -1,5 +1,5 @@
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
-import { bootstrapQualifier, executionPolicyName, permissionsBoundaryName } from '../../lib/resource-names';
+import { bootstrapQualifier, executionPolicyName, monitoringExecutionPolicyName, permissionsBoundaryName } from '../../lib/resource-names';
 import { CustomerManagedPolicy, customerManagedPolicyArn, PolicyStatement } from './policy-document';
 
 /** The policy that `cdk bootstrap` attaches when it is given none and trusts no other account. */
@@ -269,7 +269,6 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
       // CloudFormation names projects and report groups after their logical IDs, without the stack name.
       Resource: [`arn:aws:codebuild:*:${account}:project/*`, `arn:aws:codebuild:*:${account}:report-group/*`],
     },
-    monitoringStatement(config),
     {
       Sid: 'PassTheSourceConnectionToThePipeline',
       Effect: 'Allow',
@@ -280,26 +279,78 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
 }
 
 /**
- * The alerts topic, the key-activity bus and rules, the verification schedule and
- * its alarms: every action of the four services, but only on resources named with
- * the project's prefix (service wildcards keep the policy within IAM's size limit).
- * The permissions boundary holds the same statement, which also covers what the
- * forwarding rules' role calls at run time (events:PutEvents on the project's bus).
+ * The second execution policy, attached beside {@link executionPolicy}: the alerts
+ * topic, the key-activity bus and rules, the verification schedule and its alarms,
+ * only on resources named with the project's prefix.
  */
-export function monitoringStatement(config: KmsPipelineConfig): PolicyStatement {
+export function monitoringExecutionPolicy(config: KmsPipelineConfig): CustomerManagedPolicy {
+  const name = monitoringExecutionPolicyName(config.projectName);
   const account = config.pipeline.account;
   const prefix = `${config.projectName}-`;
   return {
-    Sid: 'ManageTheAlertsTopicBusRulesScheduleAndAlarms',
-    Effect: 'Allow',
-    Action: ['sns:*', 'events:*', 'scheduler:*', 'cloudwatch:*'],
-    // Rule names that CloudFormation generates start with the stack name; a rule on the project's bus has the bus name first.
-    Resource: [
-      `arn:aws:sns:*:${account}:${prefix}*`,
-      `arn:aws:events:*:${account}:event-bus/${prefix}*`,
-      `arn:aws:events:*:${account}:rule/${prefix}*`,
-      `arn:aws:scheduler:*:${account}:schedule/default/${prefix}*`,
-      `arn:aws:cloudwatch:*:${account}:alarm:${prefix}*`,
-    ],
+    name,
+    arn: customerManagedPolicyArn(account, name),
+    document: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'ManageTheAlertsTopic',
+          Effect: 'Allow',
+          Action: [
+            'sns:CreateTopic',
+            'sns:DeleteTopic',
+            'sns:GetTopicAttributes',
+            'sns:SetTopicAttributes',
+            'sns:GetDataProtectionPolicy',
+            'sns:ListSubscriptionsByTopic',
+            'sns:Subscribe',
+            'sns:Unsubscribe',
+            'sns:GetSubscriptionAttributes',
+            'sns:SetSubscriptionAttributes',
+            'sns:ListTagsForResource',
+            'sns:TagResource',
+            'sns:UntagResource',
+          ],
+          Resource: [`arn:aws:sns:*:${account}:${prefix}*`],
+        },
+        {
+          Sid: 'ManageTheKeyActivityBusAndRules',
+          Effect: 'Allow',
+          Action: [
+            'events:CreateEventBus',
+            'events:DescribeEventBus',
+            'events:DeleteEventBus',
+            'events:PutRule',
+            'events:DescribeRule',
+            'events:DeleteRule',
+            'events:PutTargets',
+            'events:RemoveTargets',
+            'events:ListTargetsByRule',
+            'events:ListTagsForResource',
+            'events:TagResource',
+            'events:UntagResource',
+          ],
+          // Rule names that CloudFormation generates start with the stack name; a rule on the project's bus has the bus name first.
+          Resource: [`arn:aws:events:*:${account}:event-bus/${prefix}*`, `arn:aws:events:*:${account}:rule/${prefix}*`],
+        },
+        {
+          Sid: 'ManageTheVerificationScheduleAndAlarms',
+          Effect: 'Allow',
+          Action: [
+            'scheduler:CreateSchedule',
+            'scheduler:GetSchedule',
+            'scheduler:UpdateSchedule',
+            'scheduler:DeleteSchedule',
+            'cloudwatch:PutMetricAlarm',
+            'cloudwatch:DescribeAlarms',
+            'cloudwatch:DeleteAlarms',
+            'cloudwatch:ListTagsForResource',
+            'cloudwatch:TagResource',
+            'cloudwatch:UntagResource',
+          ],
+          Resource: [`arn:aws:scheduler:*:${account}:schedule/default/${prefix}*`, `arn:aws:cloudwatch:*:${account}:alarm:${prefix}*`],
+        },
+      ],
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
-import { bootstrapQualifier, executionPolicyName, permissionsBoundaryName } from '../../lib/resource-names';
-import { executionStatements, monitoringStatement } from './execution-policy';
+import { bootstrapQualifier, executionPolicyName, monitoringExecutionPolicyName, permissionsBoundaryName } from '../../lib/resource-names';
+import { executionStatements } from './execution-policy';
 import { CustomerManagedPolicy, customerManagedPolicyArn, PolicyStatement } from './policy-document';
 
 /**
@@ -89,7 +89,19 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
       Action: ['logs:DescribeLogGroups', 'logs:DescribeIndexPolicies'],
       Resource: ['*'],
     },
-    monitoringStatement(config),
+    {
+      Sid: 'ManageAndUseTheAlertsTopicBusRulesScheduleAndAlarms',
+      Effect: 'Allow',
+      // What the monitoring execution policy allows, and what the forwarding rules' role calls: events:PutEvents on the bus.
+      Action: ['sns:*', 'events:*', 'scheduler:*', 'cloudwatch:*'],
+      Resource: [
+        `arn:aws:sns:*:${account}:${prefix}*`,
+        `arn:aws:events:*:${account}:event-bus/${prefix}*`,
+        `arn:aws:events:*:${account}:rule/${prefix}*`,
+        `arn:aws:scheduler:*:${account}:schedule/default/${prefix}*`,
+        `arn:aws:cloudwatch:*:${account}:alarm:${prefix}*`,
+      ],
+    },
     {
       Sid: 'ManageAndRunBuildProjectsAndReportGroups',
       Effect: 'Allow',
@@ -169,7 +181,11 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
       Sid: 'DenyChangingTheBoundaryOrTheExecutionPolicy',
       Effect: 'Deny',
       Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
-      Resource: [arn, customerManagedPolicyArn(account, executionPolicyName(config.projectName))],
+      Resource: [
+        arn,
+        customerManagedPolicyArn(account, executionPolicyName(config.projectName)),
+        customerManagedPolicyArn(account, monitoringExecutionPolicyName(config.projectName)),
+      ],
     },
   ];
 
