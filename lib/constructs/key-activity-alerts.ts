@@ -81,29 +81,33 @@ export class KeyActivityAlerts extends Construct {
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: props.busName });
     const call = events.EventField.fromPath('$.detail.eventName');
-    new events.Rule(this, 'ApiCallsRule', {
-      eventBus: this.bus,
-      description: 'Sends the dangerous calls on the project key and alias, forwarded from every key Region, to the alerts topic',
-      eventPattern: { source: ['aws.kms'], detailType: [CLOUDTRAIL_API_CALL], account: [account] },
-      targets: [
-        this.topicTarget(
-          `KMS ${call} in ${events.EventField.region} at ${events.EventField.time} by ${events.EventField.fromPath('$.detail.userIdentity.arn')}: ` +
-            `key ${events.EventField.fromPath('$.detail.requestParameters.keyId')}, alias ${events.EventField.fromPath('$.detail.requestParameters.aliasName')}, ` +
-            `replica Region ${events.EventField.fromPath('$.detail.requestParameters.replicaRegion')}. See docs/runbooks/alerts.md, "${call}".`,
-        ),
+    const field = (path: string) => events.EventField.fromPath(path);
+    const { region, time } = events.EventField;
+    const messages: Array<[string, string, string, string]> = [
+      [
+        'ApiCallsRule',
+        CLOUDTRAIL_API_CALL,
+        'the dangerous calls on the project key and alias',
+        `KMS ${call} in ${region} at ${time} by ${field('$.detail.userIdentity.arn')}: key ${field('$.detail.requestParameters.keyId')}, ` +
+          `alias ${field('$.detail.requestParameters.aliasName')}, replica Region ${field('$.detail.requestParameters.replicaRegion')}. ` +
+          `See docs/runbooks/alerts.md, "${call}".`,
       ],
-    });
-    new events.Rule(this, 'DeletionRule', {
-      eventBus: this.bus,
-      description: 'Sends the deletion of the project key by KMS, forwarded from every key Region, to the alerts topic',
-      eventPattern: { source: ['aws.kms'], detailType: [KMS_KEY_DELETION], account: [account] },
-      targets: [
-        this.topicTarget(
-          `KMS deleted the key ${events.EventField.fromPath('$.detail.key-id')} in ${events.EventField.region} at ${events.EventField.time} ` +
-            '(a scheduled deletion completed). See docs/runbooks/alerts.md, "KMS CMK Deletion".',
-        ),
+      [
+        'DeletionRule',
+        KMS_KEY_DELETION,
+        'the deletion of the project key by KMS',
+        `KMS deleted the key ${field('$.detail.key-id')} in ${region} at ${time} (a scheduled deletion completed). ` +
+          'See docs/runbooks/alerts.md, "KMS CMK Deletion".',
       ],
-    });
+    ];
+    for (const [ruleId, detailType, what, message] of messages) {
+      new events.Rule(this, ruleId, {
+        eventBus: this.bus,
+        description: `Sends ${what}, forwarded from every key Region, to the alerts topic`,
+        eventPattern: { source: ['aws.kms'], detailType: [detailType], account: [account] },
+        targets: [this.topicTarget(message)],
+      });
+    }
   }
 
   /**
