@@ -99,8 +99,7 @@ export class KeyActivityRules extends Construct {
 
   constructor(scope: Construct, id: string, props: KeyActivityRulesProps) {
     super(scope, id);
-    const keyRegions = new Set(props.replicaRegions);
-    if (keyRegions.size !== props.replicaRegions.length) {
+    if (new Set(props.replicaRegions).size !== props.replicaRegions.length) {
       throw new Error(`replicaRegions must not repeat a Region, got ${JSON.stringify(props.replicaRegions)}`);
     }
     if (!/^alias\//.test(props.alias)) {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import {
@@ -9,6 +9,8 @@ import {
   DANGEROUS_KEY_CALLS,
   KeyActivityPatternProps,
   keyActivityPatterns,
+  KeyActivityRules,
+  KeyActivityRulesProps,
 } from '../../lib/constructs/key-activity-rules';
 import { configWith, ROOT, synthesizeOnce } from '../helpers/app';
 import { matchesPattern } from '../helpers/event-pattern';
@@ -188,5 +190,21 @@ describe('the rules in every key stack', () => {
         PolicyDocument: { Statement: [{ Action: 'events:PutEvents', Effect: 'Allow', Resource: busArn }] },
       });
     });
+  });
+});
+
+describe('the rules construct on its own', () => {
+  const props = { keyId: 'mrk-1', alias: 'alias/a', account: '111122223333', busRegion: 'us-east-1', busName: 'p-key-activity' };
+
+  test.each<[string, Partial<KeyActivityRulesProps>, string]>([
+    [
+      'a repeated replica Region',
+      { replicaRegions: ['eu-west-1', 'eu-west-1'] },
+      'replicaRegions must not repeat a Region, got ["eu-west-1","eu-west-1"]',
+    ],
+    ['an alias without alias/', { alias: 'app-data', replicaRegions: [] }, 'alias must start with "alias/", got "app-data"'],
+  ])('rejects %s', (_name, change, message) => {
+    const stack = new Stack(new App(), 'Test', { env: { account: '111122223333', region: 'eu-west-1' } });
+    expect(() => new KeyActivityRules(stack, 'Rules', { ...props, replicaRegions: [], ...change })).toThrow(message);
   });
 });
