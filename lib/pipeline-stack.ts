@@ -7,26 +7,45 @@ import { Construct } from 'constructs';
 import { devDependencies } from '../package.json';
 import { KmsPipelineConfig } from './config/kms-pipeline-config';
 import { CONFIG_FILE_CONTEXT_KEY } from './config/load-config';
+import { VERIFY_SCHEDULE_OFF, verifyIntervalMinutes } from './config/config-schema';
 import { ConfigError } from './config/validate-config';
 import { CONTROL_TOWER_CHECKS_CONTEXT_KEY } from './control-tower-checks';
+import { KeyActivityAlerts } from './constructs/key-activity-alerts';
+import { KeyActivityForwarding } from './constructs/key-activity-rules';
 import { KeySettingsProps } from './constructs/key-settings';
+import { ScheduledVerification, VERIFY_BUNDLE_OBJECT_KEY } from './constructs/scheduled-verification';
 import { grantUseConnection } from './constructs/source-connection';
 import { PipelineArtifactStore } from './constructs/pipeline-artifact-store';
 import { PipelineBuildLogs } from './constructs/pipeline-build-logs';
 import { hardenReplicationBucket } from './cross-region-replication-bucket';
 import {
   acknowledgeArtifactAccess,
+  acknowledgeArtifactKeyUse,
   acknowledgeCodeBuildProject,
   acknowledgeReplicationBucket,
   acknowledgeReplicationBucketAccess,
   acknowledgeSelfMutation,
 } from './pipeline-nag-acknowledgements';
-import { pipelineBuildLogGroupName, primaryKeyArnParameterName, primaryKeyStackName, replicaKeyStackName } from './resource-names';
+import {
+  alertsTopicName,
+  keyActivityBusName,
+  pipelineBuildLogGroupName,
+  primaryKeyArnParameterName,
+  primaryKeyStackName,
+  replicaKeyStackName,
+} from './resource-names';
 import { PrimaryStage } from '../stages/primary-stage';
 import { PreflightReplicaRegionsStep } from './steps/preflight-replica-regions-step';
 import { ProtectKeyStacksStep } from './steps/protect-key-stacks-step';
 import { junitReport, reportWriteStatement } from './steps/report-groups';
-import { VERIFY_BUNDLE_DIR, VerifyReplicationStep } from './steps/verify-replication-step';
+import {
+  acknowledgeVerificationKeyWildcards,
+  VERIFY_BUNDLE_DIR,
+  VERIFY_REPORT_FILE,
+  verificationEnvironment,
+  verificationKmsStatements,
+  VerifyReplicationStep,
+} from './steps/verify-replication-step';
 import { ReplicaStage } from '../stages/replica-stage';
 
 /** The pinned aws-cdk CLI version, read from package.json so the two cannot drift. */
@@ -62,8 +81,12 @@ export class KmsPipelineStack extends Stack {
   public readonly replicaStages: ReplicaStage[];
   /** Report group of the unit tests run by the synth step. */
   public readonly unitTestReports: codebuild.ReportGroup;
-  /** Report group of the post-deploy verification. */
+  /** Report group of the post-deploy verification and of the scheduled one. */
   public readonly verificationReports: codebuild.ReportGroup;
+  /** The alerts topic and the bus that the key Regions forward their key's activity to. */
+  public readonly alerts: KeyActivityAlerts;
+  /** The verification between pushes, unless `monitoring.verifySchedule` is `off`. */
+  public readonly scheduledVerification?: ScheduledVerification;
 
   constructor(scope: Construct, id: string, props: KmsPipelineStackProps) {
     super(scope, id, props);
@@ -132,6 +155,33 @@ export class KmsPipelineStack extends Stack {
       },
     });
 
+    this.alerts = new KeyActivityAlerts(this, 'Alerts', {
+      topicName: alertsTopicName(config.projectName),
+      busName: keyActivityBusName(config.projectName),
+      emails: config.monitoring.alertEmails,
+    });
+    const keyActivity: KeyActivityForwarding = {
+      busRegion: config.pipeline.region,
+      busName: keyActivityBusName(config.projectName),
+      replicaRegions: config.replicaRegions,
+    };
+    const intervalMinutes = verifyIntervalMinutes(config.monitoring.verifySchedule);
+    if (config.monitoring.verifySchedule !== VERIFY_SCHEDULE_OFF && intervalMinutes !== undefined) {
+      this.scheduledVerification = new ScheduledVerification(this, 'ScheduledVerification', {
+        namePrefix: config.projectName,
+        schedule: config.monitoring.verifySchedule,
+        intervalMinutes,
+        environment: verificationEnvironment(config),
+        kmsStatements: verificationKmsStatements(this, config),
+        reportFile: VERIFY_REPORT_FILE,
+        reportGroup: this.verificationReports,
+        encryptionKey: artifacts.encryptionKey,
+        accessLogsBucket: artifacts.accessLogsBucket,
+        alarmTopic: this.alerts.topic,
+        logging: buildLogs.logging,
+      });
+    }
+
     const keySettings: KeySettingsProps = {
       alias: config.key.alias,
       description: config.key.description,
@@ -147,6 +197,7 @@ export class KmsPipelineStack extends Stack {
       keyStack: {
         stackName: primaryKeyStackName(config.projectName),
         keyArnParameterName,
+        keyActivity,
         key: {
           ...keySettings,
           enableKeyRotation: config.key.enableKeyRotation,
@@ -166,6 +217,7 @@ export class KmsPipelineStack extends Stack {
             primaryRegion: config.primaryRegion,
             keyArnParameterName,
             refreshToken: props.sourceVersion ?? 'local',
+            keyActivity,
           },
         }),
     );
@@ -218,6 +270,10 @@ export class KmsPipelineStack extends Stack {
       keyArnOutput: this.primaryStage.keyArnOutput,
       config,
       reportGroup: this.verificationReports,
+      bundleStore:
+        this.scheduledVerification === undefined
+          ? undefined
+          : { bucket: this.scheduledVerification.bundleBucket, key: VERIFY_BUNDLE_OBJECT_KEY },
     });
     const protectReplicas = new ProtectKeyStacksStep('ProtectReplicaKeyStacks', {
       pipelineStack: this,
@@ -236,6 +292,12 @@ export class KmsPipelineStack extends Stack {
     verify.acknowledgeKeyWildcards();
     protectPrimary.acknowledgeStackIdWildcards();
     protectReplicas.acknowledgeStackIdWildcards();
+    if (this.scheduledVerification !== undefined) {
+      const project = this.scheduledVerification.project;
+      acknowledgeArtifactKeyUse(project.role!, artifacts.encryptionKey);
+      acknowledgeCodeBuildProject(project);
+      acknowledgeVerificationKeyWildcards(project.role!, this, config);
+    }
   }
 
   /** The role(s) of the Source stage's action, which CDK Pipelines creates. */

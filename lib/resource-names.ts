@@ -51,6 +51,14 @@ export function executionPolicyName(projectName: string): string {
 }
 
 /**
+ * Name of the second execution policy: what CloudFormation needs for the alerts and the scheduled
+ * verification (IAM's size limit for one managed policy leaves no room for them in the first).
+ */
+export function monitoringExecutionPolicyName(projectName: string): string {
+  return `${projectName}-cfn-execution-monitoring`;
+}
+
+/**
  * Name of the customer managed policy that bounds every role of the project,
  * the CloudFormation execution role included.
  */
@@ -61,4 +69,14 @@ export function permissionsBoundaryName(projectName: string): string {
 /** CloudWatch Logs log group of every CodeBuild project of the pipeline, in the pipeline Region. */
 export function pipelineBuildLogGroupName(projectName: string): string {
   return `/${projectName}/pipeline/builds`;
+}
+
+/** The SNS topic, in the pipeline Region, that every alert of the project reaches. */
+export function alertsTopicName(projectName: string): string {
+  return `${projectName}-alerts`;
+}
+
+/** The event bus, in the pipeline Region, to which every key Region forwards the key's activity. */
+export function keyActivityBusName(projectName: string): string {
+  return `${projectName}-key-activity`;
 }

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { KmsPipelineConfig } from '../lib/config/kms-pipeline-config';
 import { ConfigError } from '../lib/config/validate-config';
 import { ExecutionPolicyChoice, parseCommandLine, USAGE, UsageError } from './bootstrap/command-line';
-import { executionPolicy } from './bootstrap/execution-policy';
+import { executionPolicy, monitoringExecutionPolicy } from './bootstrap/execution-policy';
 import { dryRunLines, planNotes, ResolvedExecutionPolicy, ResolvedPolicies } from './bootstrap/output';
 import { permissionsBoundary } from './bootstrap/permissions-boundary';
 import { bootstrapCommands, bootstrapPlan, commandLine } from './bootstrap/plan';
@@ -118,8 +118,8 @@ function resolveExecutionPolicy(choice: ExecutionPolicyChoice, config: KmsPipeli
   if (choice.kind !== 'least-privilege') {
     return choice;
   }
-  const policy = executionPolicy(config);
-  return { kind: 'least-privilege', arn: policy.arn, policy };
+  const policies = [executionPolicy(config), monitoringExecutionPolicy(config)];
+  return { kind: 'least-privilege', arn: policies.map((p) => p.arn).join(','), policies };
 }
 
 if (require.main === module) {

@@ -57,6 +57,8 @@ const ACKNOWLEDGED = [
   'CT.S3.PR.10 Pipeline/Artifacts/AccessLogs/Resource',
   'CT.S3.PR.4 Pipeline/Artifacts/Bucket/Resource',
   'CT.S3.PR.9 Pipeline/Artifacts/Bucket/Resource',
+  'CT.S3.PR.4 Pipeline/ScheduledVerification/BundleBucket/Resource',
+  'CT.S3.PR.9 Pipeline/ScheduledVerification/BundleBucket/Resource',
 ].sort();
 
 describe('AWS Control Tower proactive controls on the whole app', () => {

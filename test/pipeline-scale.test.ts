@@ -36,10 +36,10 @@ describe('pipeline size does not grow with the number of replica Regions', () =>
   });
 
   test('the same CodeBuild projects and IAM roles for 1 and 8 Regions', () => {
-    expect(one.codeBuildProjectCount).toBe(6);
-    expect(eight.codeBuildProjectCount).toBe(6);
-    expect(one.iamRoleCount).toBe(10);
-    expect(eight.iamRoleCount).toBe(10);
+    expect(one.codeBuildProjectCount).toBe(7);
+    expect(eight.codeBuildProjectCount).toBe(7);
+    expect(one.iamRoleCount).toBe(12);
+    expect(eight.iamRoleCount).toBe(12);
   });
 
   test('one verification action checks every Region', () => {

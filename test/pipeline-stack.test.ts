@@ -59,7 +59,8 @@ describe('pipeline of the example config', () => {
     const [logGroupId] = Object.keys(
       template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: '/kms-mrk/pipeline/builds' } }),
     );
-    expect(projects).toHaveLength(6);
+    // The pipeline's six and the scheduled verification.
+    expect(projects).toHaveLength(7);
     for (const project of projects) {
       expect(project.Properties.LogsConfig).toEqual({ CloudWatchLogs: { GroupName: { Ref: logGroupId }, Status: 'ENABLED' } });
     }

@@ -60,6 +60,26 @@ const CONNECTION_ARN = new RegExp(
 );
 const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:(?:root|role/[\\w+=,.@/-]{1,512}|user/[\\w+=,.@/-]{1,512})$`);
 
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** The default schedule of the verification outside the pipeline. */
+export const DEFAULT_VERIFY_SCHEDULE = 'rate(1 hour)';
+/** The value of `monitoring.verifySchedule` that turns the scheduled verification off. */
+export const VERIFY_SCHEDULE_OFF = 'off';
+const MIN_VERIFY_INTERVAL_MINUTES = 5;
+const MAX_VERIFY_INTERVAL_MINUTES = 12 * 60;
+const RATE_UNIT_MINUTES: Readonly<Record<string, number>> = { minute: 1, minutes: 1, hour: 60, hours: 60, day: 1440, days: 1440 };
+
+/** The interval of an EventBridge Scheduler rate expression in minutes, or undefined when it is not one. */
+export function verifyIntervalMinutes(schedule: string): number | undefined {
+  const match = /^rate\(([1-9][0-9]*) (minutes?|hours?|days?)\)$/.exec(schedule);
+  if (!match) return undefined;
+  const value = Number(match[1]);
+  // Scheduler wants the singular unit for 1 and the plural otherwise.
+  if ((value === 1) !== !match[2].endsWith('s')) return undefined;
+  return value * RATE_UNIT_MINUTES[match[2]];
+}
+
 const regionCheck: Check = (v) =>
   isKnownRegion(v) ? undefined : 'is not a known commercial AWS Region with KMS multi-region keys (for example us-east-1, eu-west-1)';
 
@@ -264,6 +284,37 @@ export const CONFIG_SCHEMA: ObjectField = {
           allowed: 'IAM ARNs: arn:aws:iam::ACCOUNT:role/NAME, user/NAME or root',
           onChange: 'no (key policy updated in place)',
           check: (v) => (PRINCIPAL_ARN.test(v) ? undefined : 'must be an IAM role, user or account root ARN'),
+        },
+      },
+    },
+    monitoring: {
+      kind: 'object',
+      doc: 'Continuous proof between pushes: the scheduled verification and the alerts on the key.',
+      fields: {
+        verifySchedule: {
+          kind: 'string',
+          default: DEFAULT_VERIFY_SCHEDULE,
+          doc: 'How often the verification program runs outside the pipeline, as an EventBridge Scheduler rate; "off" turns it off.',
+          allowed: `rate(N minutes), rate(N hours) or rate(N days) from ${MIN_VERIFY_INTERVAL_MINUTES} minutes to ${MAX_VERIFY_INTERVAL_MINUTES / 60} hours, or "off"`,
+          onChange: 'no',
+          check: (v) => {
+            if (v === VERIFY_SCHEDULE_OFF) return undefined;
+            const minutes = verifyIntervalMinutes(v);
+            if (minutes === undefined) return 'must be a rate such as "rate(1 hour)" or "rate(30 minutes)", or "off"';
+            return minutes < MIN_VERIFY_INTERVAL_MINUTES || minutes > MAX_VERIFY_INTERVAL_MINUTES
+              ? `must be from ${MIN_VERIFY_INTERVAL_MINUTES} minutes to ${MAX_VERIFY_INTERVAL_MINUTES / 60} hours (two periods of its alarm fit in CloudWatch's one-day evaluation range)`
+              : undefined;
+          },
+        },
+        alertEmails: {
+          kind: 'stringList',
+          default: [],
+          minItems: 0,
+          maxItems: 10,
+          doc: 'E-mail addresses subscribed to the alerts topic; each must confirm the subscription.',
+          allowed: 'up to 10 e-mail addresses',
+          onChange: 'no',
+          check: (v) => (EMAIL.test(v) ? undefined : 'must be an e-mail address such as ops@example.com'),
         },
       },
     },

@@ -19,6 +19,7 @@ export interface KmsPipelineConfig {
   /** Regions taken out of `replicaRegions` whose retained replica may still exist. */
   readonly retiredReplicaRegions: readonly string[];
   readonly key: KeySettings;
+  readonly monitoring: MonitoringSettings;
 }
 
 export interface PipelineSettings {
@@ -51,4 +52,11 @@ export interface KeySettings {
   readonly adminPrincipalArns: readonly string[];
   /** Principals that may use the key for cryptography but not manage it. */
   readonly userPrincipalArns: readonly string[];
+}
+
+export interface MonitoringSettings {
+  /** EventBridge Scheduler rate of the scheduled verification, or `off`. */
+  readonly verifySchedule: string;
+  /** E-mail addresses subscribed to the alerts topic. */
+  readonly alertEmails: readonly string[];
 }

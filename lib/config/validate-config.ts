@@ -56,6 +56,8 @@ function validateField(spec: FieldSpec, value: unknown, path: string): unknown {
     case 'stringList': {
       if (!Array.isArray(value)) fail(path, `must be a list (${spec.allowed})`, value);
       if (value.length < spec.minItems) fail(path, `must list at least ${spec.minItems} (${spec.allowed})`, value);
+      if (spec.maxItems !== undefined && value.length > spec.maxItems)
+        fail(path, `must list at most ${spec.maxItems} (${spec.allowed})`, value);
       value.forEach((item, i) => {
         if (typeof item !== 'string') fail(`${path}[${i}]`, 'must be a string', item);
         const problem = spec.check?.(item);

@@ -27,6 +27,8 @@ export interface PipelineArtifactStoreProps {
 export class PipelineArtifactStore extends Construct {
   public readonly bucket: s3.Bucket;
   public readonly encryptionKey: kms.Key;
+  /** Receives the server access logs of the project's buckets. */
+  public readonly accessLogsBucket: s3.Bucket;
   /** How long artifacts are kept. */
   public readonly artifactExpiration: Duration;
 
@@ -55,6 +57,7 @@ export class PipelineArtifactStore extends Construct {
       lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: NONCURRENT_VERSION_EXPIRATION }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.accessLogsBucket = accessLogs;
     Validations.of(accessLogs).acknowledge(
       {
         id: 'AwsSolutions-S1',

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { KeyActivityForwarding, KeyActivityRules } from '../constructs/key-activity-rules';
 import { MultiRegionKey, MultiRegionKeyProps } from '../constructs/multi-region-key';
 
 export interface PrimaryKeyStackProps extends StackProps {
@@ -11,6 +12,12 @@ export interface PrimaryKeyStackProps extends StackProps {
    * Changing it moves the parameter; replicas read the new name on their next deploy.
    */
   readonly keyArnParameterName: string;
+  /**
+   * Where the rules on the key's dangerous activity forward their events.
+   *
+   * @default - no rules
+   */
+  readonly keyActivity?: KeyActivityForwarding;
 }
 
 /**
@@ -44,6 +51,14 @@ export class PrimaryKeyStack extends Stack {
       value: this.primaryKey.keyId,
       description: 'ID of the multi-region key (mrk-...), the same in every Region',
     });
+    if (props.keyActivity !== undefined) {
+      new KeyActivityRules(this, 'KeyActivity', {
+        ...props.keyActivity,
+        keyId: this.primaryKey.keyId,
+        alias: this.primaryKey.aliasName,
+        account: this.account,
+      });
+    }
     new CfnOutput(this, 'PrimaryKeyAlias', { value: this.primaryKey.aliasName, description: 'Alias of the key in every Region' });
   }
 }

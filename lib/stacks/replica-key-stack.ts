@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { CrossRegionParameterReader } from '../constructs/cross-region-parameter-reader';
+import { KeyActivityForwarding, KeyActivityRules } from '../constructs/key-activity-rules';
 import { KeySettingsProps } from '../constructs/key-settings';
 import { ReplicaKey } from '../constructs/replica-key';
 
@@ -17,6 +18,12 @@ export interface ReplicaKeyStackProps extends StackProps {
    * @default 'static'
    */
   readonly refreshToken?: string;
+  /**
+   * Where the rules on the key's dangerous activity forward their events.
+   *
+   * @default - no rules
+   */
+  readonly keyActivity?: KeyActivityForwarding;
 }
 
 /**
@@ -37,6 +44,15 @@ export class ReplicaKeyStack extends Stack {
     });
 
     this.replicaKey = new ReplicaKey(this, 'ReplicaKey', { ...props.key, primaryKeyArn: primaryKeyArn.value });
+
+    if (props.keyActivity !== undefined) {
+      new KeyActivityRules(this, 'KeyActivity', {
+        ...props.keyActivity,
+        keyId: this.replicaKey.keyId,
+        alias: this.replicaKey.aliasName,
+        account: this.account,
+      });
+    }
 
     this.replicaKeyArnOutput = new CfnOutput(this, 'ReplicaKeyArn', {
       value: this.replicaKey.keyArn,

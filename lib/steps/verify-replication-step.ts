@@ -1,6 +1,7 @@
 import { Arn, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { KmsPipelineConfig } from '../config/kms-pipeline-config';
 import { junitReport, reportWriteStatement } from './report-groups';
@@ -28,6 +29,71 @@ export interface VerifyReplicationStepProps {
   readonly config: KmsPipelineConfig;
   /** Where the JUnit report is published. */
   readonly reportGroup: codebuild.IReportGroup;
+  /**
+   * Where the step leaves the bundle, after a passing run, for the scheduled
+   * verification, with the primary key ARN in the object's metadata.
+   *
+   * @default - the bundle is not kept
+   */
+  readonly bundleStore?: VerificationBundleLocation;
+}
+
+/** A fixed object in a versioned bucket that holds the last bundle that passed in the pipeline. */
+export interface VerificationBundleLocation {
+  readonly bucket: s3.IBucket;
+  /** The object key of the bundle. */
+  readonly key: string;
+}
+
+/** The S3 object metadata entry that carries the primary key ARN beside the bundle. */
+export const BUNDLE_KEY_ARN_METADATA = 'primary-key-arn';
+
+/** The verification program's inputs that come from the configuration, for the step and the scheduled run alike. */
+export function verificationEnvironment(config: KmsPipelineConfig): Record<string, string> {
+  return {
+    REPLICA_REGIONS: config.replicaRegions.join(','),
+    NO_REPLICA_REGIONS: config.noReplicaRegions.join(','),
+    RETIRED_REPLICA_REGIONS: config.retiredReplicaRegions.join(','),
+    KEY_ALIAS: config.key.alias,
+    EXPECT_KEY_ROTATION: String(config.key.enableKeyRotation),
+    REPORT_PATH: VERIFY_REPORT_FILE,
+    VERIFY_PERMISSION_WAIT_SECONDS: String(VERIFY_PERMISSION_WAIT_SECONDS),
+  };
+}
+
+/** What the verification program may call: the project's key where it lives, and Decrypt where no replica may be. */
+export function verificationKmsStatements(stack: Stack, config: KmsPipelineConfig): iam.PolicyStatement[] {
+  const keyRegions = [config.primaryRegion, ...config.replicaRegions];
+  return [
+    // Where the key lives, only the key that carries the project's alias: not any other mrk- key of the account.
+    new iam.PolicyStatement({
+      sid: 'UseTheProjectKeyWhereItLives',
+      actions: [...VERIFY_KMS_ACTIONS],
+      resources: keyRegions.map((region) => multiRegionKeyArnPattern(stack, region)),
+      conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [config.key.alias] } },
+    }),
+    // Where no replica may exist there is no key to carry the alias; an alias condition would turn
+    // KMS's NotFound, the proof, into an IAM denial.
+    new iam.PolicyStatement({
+      sid: 'ProveNoReplicaElsewhere',
+      actions: ['kms:Decrypt'],
+      resources: config.noReplicaRegions.map((region) => multiRegionKeyArnPattern(stack, region)),
+    }),
+  ];
+}
+
+/** Acknowledges the `mrk-*` resources of a role that holds {@link verificationKmsStatements}. */
+export function acknowledgeVerificationKeyWildcards(role: iam.IRole, stack: Stack, config: KmsPipelineConfig): void {
+  const keyRegions = [config.primaryRegion, ...config.replicaRegions];
+  for (const region of [...keyRegions, ...config.noReplicaRegions]) {
+    const scope = keyRegions.includes(region)
+      ? `only the multi-region (mrk-) key with the alias ${config.key.alias} in ${region} (kms:ResourceAliases), with ${VERIFY_KMS_ACTIONS.join(', ')} only`
+      : `kms:Decrypt only, in ${region}, where no replica may exist: the proof is KMS's NotFound for the key ID`;
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${multiRegionKeyArnPattern(stack, region)}]`,
+      reason: `KMS assigns the key ID at deploy time, after this policy exists; the verification role may use ${scope}.`,
+    });
+  }
 }
 
 /**
@@ -38,65 +104,47 @@ export interface VerifyReplicationStepProps {
 export class VerifyReplicationStep extends pipelines.CodeBuildStep {
   /** Regions whose multi-region keys the step may use. */
   public readonly regions: readonly string[];
-  private readonly keyRegions: readonly string[];
-  private readonly alias: string;
+  private readonly config: KmsPipelineConfig;
   private readonly pipelineStack: Stack;
 
   constructor(id: string, props: VerifyReplicationStepProps) {
-    const { config } = props;
+    const { config, bundleStore } = props;
     const keyRegions = [config.primaryRegion, ...config.replicaRegions];
     const regions = [...keyRegions, ...config.noReplicaRegions];
+    const keep =
+      bundleStore === undefined
+        ? []
+        : [
+            // Only a bundle that has just passed is kept; versioning keeps the ones before it.
+            `aws s3 cp verify-replication.js "s3://$BUNDLE_BUCKET/$BUNDLE_KEY" --metadata "${BUNDLE_KEY_ARN_METADATA}=$PRIMARY_KEY_ARN"`,
+          ];
     super(id, {
       input: props.bundle,
-      commands: ['node verify-replication.js'],
+      commands: ['node verify-replication.js', ...keep],
       envFromCfnOutputs: { PRIMARY_KEY_ARN: props.keyArnOutput },
       env: {
-        REPLICA_REGIONS: config.replicaRegions.join(','),
-        NO_REPLICA_REGIONS: config.noReplicaRegions.join(','),
-        RETIRED_REPLICA_REGIONS: config.retiredReplicaRegions.join(','),
-        KEY_ALIAS: config.key.alias,
-        EXPECT_KEY_ROTATION: String(config.key.enableKeyRotation),
-        REPORT_PATH: VERIFY_REPORT_FILE,
-        VERIFY_PERMISSION_WAIT_SECONDS: String(VERIFY_PERMISSION_WAIT_SECONDS),
+        ...verificationEnvironment(config),
+        ...(bundleStore === undefined ? {} : { BUNDLE_BUCKET: bundleStore.bucket.bucketName, BUNDLE_KEY: bundleStore.key }),
       },
       partialBuildSpec: junitReport(props.reportGroup, VERIFY_REPORT_FILE),
       rolePolicyStatements: [
-        // Where the key lives, only the key that carries the project's alias: not any other mrk- key of the account.
-        new iam.PolicyStatement({
-          sid: 'UseTheProjectKeyWhereItLives',
-          actions: [...VERIFY_KMS_ACTIONS],
-          resources: keyRegions.map((region) => multiRegionKeyArnPattern(props.pipelineStack, region)),
-          conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [config.key.alias] } },
-        }),
-        // Where no replica may exist there is no key to carry the alias; an alias condition would turn
-        // KMS's NotFound, the proof, into an IAM denial.
-        new iam.PolicyStatement({
-          sid: 'ProveNoReplicaElsewhere',
-          actions: ['kms:Decrypt'],
-          resources: config.noReplicaRegions.map((region) => multiRegionKeyArnPattern(props.pipelineStack, region)),
-        }),
+        ...verificationKmsStatements(props.pipelineStack, config),
         reportWriteStatement(props.reportGroup),
+        ...(bundleStore === undefined
+          ? []
+          : [new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bundleStore.bucket.arnForObjects(bundleStore.key)] })]),
       ],
       // The checks take seconds; the rest is room for the permission wait.
       timeout: Duration.minutes(15),
     });
     this.regions = regions;
-    this.keyRegions = keyRegions;
-    this.alias = config.key.alias;
+    this.config = config;
     this.pipelineStack = props.pipelineStack;
   }
 
   /** Acknowledges the `mrk-*` resources of its role; call after the pipeline is built. */
   public acknowledgeKeyWildcards(): void {
-    for (const region of this.regions) {
-      const scope = this.keyRegions.includes(region)
-        ? `only the multi-region (mrk-) key with the alias ${this.alias} in ${region} (kms:ResourceAliases), with ${VERIFY_KMS_ACTIONS.join(', ')} only`
-        : `kms:Decrypt only, in ${region}, where no replica may exist: the proof is KMS's NotFound for the key ID`;
-      Validations.of(this.project.role!).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${multiRegionKeyArnPattern(this.pipelineStack, region)}]`,
-        reason: `KMS assigns the key ID at deploy time, after this policy exists; the verification role may use ${scope}.`,
-      });
-    }
+    acknowledgeVerificationKeyWildcards(this.project.role!, this.pipelineStack, this.config);
   }
 }
 

@@ -1,12 +1,21 @@
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
-import { bootstrapQualifier, executionPolicyName, permissionsBoundaryName } from '../../lib/resource-names';
+import { bootstrapQualifier, executionPolicyName, monitoringExecutionPolicyName, permissionsBoundaryName } from '../../lib/resource-names';
 import { CustomerManagedPolicy, customerManagedPolicyArn, PolicyStatement } from './policy-document';
 
 /** The policy that `cdk bootstrap` attaches when it is given none and trusts no other account. */
 export const ADMINISTRATOR_ACCESS_ARN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 
-/** The services a role of this project is passed to: the reader's Lambda function, CodeBuild and CodePipeline. */
-export const PASSED_TO_SERVICES: readonly string[] = ['lambda.amazonaws.com', 'codebuild.amazonaws.com', 'codepipeline.amazonaws.com'];
+/**
+ * The services a role of this project is passed to: the reader's Lambda function, CodeBuild, CodePipeline,
+ * EventBridge (the rules that forward the key's activity) and EventBridge Scheduler (the scheduled verification).
+ */
+export const PASSED_TO_SERVICES: readonly string[] = [
+  'lambda.amazonaws.com',
+  'codebuild.amazonaws.com',
+  'codepipeline.amazonaws.com',
+  'events.amazonaws.com',
+  'scheduler.amazonaws.com',
+];
 
 /** Both names of the connection service: the policy holds the action under either, the ARN decides which applies. */
 const CONNECTION_SERVICES: readonly string[] = ['codeconnections', 'codestar-connections'];
@@ -268,4 +277,81 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
       Resource: [config.source.connectionArn],
     },
   ];
+}
+
+/**
+ * The second execution policy, attached beside {@link executionPolicy}: the alerts
+ * topic, the key-activity bus and rules, the verification schedule and its alarms,
+ * only on resources named with the project's prefix.
+ */
+export function monitoringExecutionPolicy(config: KmsPipelineConfig): CustomerManagedPolicy {
+  const name = monitoringExecutionPolicyName(config.projectName);
+  const account = config.pipeline.account;
+  const prefix = `${config.projectName}-`;
+  return {
+    name,
+    arn: customerManagedPolicyArn(account, name),
+    document: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'ManageTheAlertsTopic',
+          Effect: 'Allow',
+          Action: [
+            'sns:CreateTopic',
+            'sns:DeleteTopic',
+            'sns:GetTopicAttributes',
+            'sns:SetTopicAttributes',
+            'sns:GetDataProtectionPolicy',
+            'sns:ListSubscriptionsByTopic',
+            'sns:Subscribe',
+            'sns:Unsubscribe',
+            'sns:GetSubscriptionAttributes',
+            'sns:SetSubscriptionAttributes',
+            'sns:ListTagsForResource',
+            'sns:TagResource',
+            'sns:UntagResource',
+          ],
+          Resource: [`arn:aws:sns:*:${account}:${prefix}*`],
+        },
+        {
+          Sid: 'ManageTheKeyActivityBusAndRules',
+          Effect: 'Allow',
+          Action: [
+            'events:CreateEventBus',
+            'events:DescribeEventBus',
+            'events:DeleteEventBus',
+            'events:PutRule',
+            'events:DescribeRule',
+            'events:DeleteRule',
+            'events:PutTargets',
+            'events:RemoveTargets',
+            'events:ListTargetsByRule',
+            'events:ListTagsForResource',
+            'events:TagResource',
+            'events:UntagResource',
+          ],
+          // Rule names that CloudFormation generates start with the stack name; a rule on the project's bus has the bus name first.
+          Resource: [`arn:aws:events:*:${account}:event-bus/${prefix}*`, `arn:aws:events:*:${account}:rule/${prefix}*`],
+        },
+        {
+          Sid: 'ManageTheVerificationScheduleAndAlarms',
+          Effect: 'Allow',
+          Action: [
+            'scheduler:CreateSchedule',
+            'scheduler:GetSchedule',
+            'scheduler:UpdateSchedule',
+            'scheduler:DeleteSchedule',
+            'cloudwatch:PutMetricAlarm',
+            'cloudwatch:DescribeAlarms',
+            'cloudwatch:DeleteAlarms',
+            'cloudwatch:ListTagsForResource',
+            'cloudwatch:TagResource',
+            'cloudwatch:UntagResource',
+          ],
+          Resource: [`arn:aws:scheduler:*:${account}:schedule/default/${prefix}*`, `arn:aws:cloudwatch:*:${account}:alarm:${prefix}*`],
+        },
+      ],
+    },
+  };
 }

@@ -3,7 +3,12 @@ import { BootstrapCommand, BootstrapPlan, commandLine } from './plan';
 
 /** The execution policy the commands attach, resolved for one configuration. */
 export type ResolvedExecutionPolicy =
-  | { readonly kind: 'least-privilege'; readonly arn: string; readonly policy: CustomerManagedPolicy }
+  | {
+      readonly kind: 'least-privilege';
+      /** The ARNs of `policies`, comma-separated, as `--cloudformation-execution-policies` takes them. */
+      readonly arn: string;
+      readonly policies: readonly CustomerManagedPolicy[];
+    }
   | { readonly kind: 'administrator'; readonly arn: string }
   | { readonly kind: 'managed'; readonly arn: string };
 
@@ -46,7 +51,7 @@ export function planNotes(plan: BootstrapPlan, policies: ResolvedPolicies, run: 
     '# They name the alias, the Regions and the connection: after changing those, run this again and apply it before you push.',
     '# An existing policy gets a new default version (IAM keeps 5: delete the oldest with aws iam delete-policy-version first).',
   );
-  const created = execution.kind === 'least-privilege' ? [boundary, execution.policy] : [boundary];
+  const created = execution.kind === 'least-privilege' ? [boundary, ...execution.policies] : [boundary];
   for (const { name, arn, document } of created) {
     lines.push(
       `cat > ${name}.json <<'POLICY'`,
@@ -63,8 +68,9 @@ function executionNote(execution: ResolvedExecutionPolicy): string {
   switch (execution.kind) {
     case 'least-privilege':
       return (
-        `# Execution policy: ${execution.arn}, this project's least-privilege policy (the default): what the resource handlers ` +
-        'of these templates call, no key deletion, and roles only with the boundary. --admin uses AdministratorAccess instead.'
+        `# Execution policy: ${execution.arn}, this project's least-privilege policies (the default): what the resource handlers ` +
+        'of these templates call, no key deletion, and roles only with the boundary; two policies, because one managed policy ' +
+        'holds at most 6,144 characters. --admin uses AdministratorAccess instead.'
       );
     case 'administrator':
       return (

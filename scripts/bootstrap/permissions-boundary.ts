@@ -1,5 +1,5 @@
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
-import { bootstrapQualifier, executionPolicyName, permissionsBoundaryName } from '../../lib/resource-names';
+import { bootstrapQualifier, executionPolicyName, monitoringExecutionPolicyName, permissionsBoundaryName } from '../../lib/resource-names';
 import { executionStatements } from './execution-policy';
 import { CustomerManagedPolicy, customerManagedPolicyArn, PolicyStatement } from './policy-document';
 
@@ -75,6 +75,19 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
         `arn:aws:logs:*:${account}:log-group:/${config.projectName}/*`,
         `arn:aws:s3:::${prefix}*`,
         `arn:aws:codepipeline:*:${account}:${prefix}*`,
+      ],
+    },
+    {
+      Sid: 'ManageAndUseTheAlertsTopicBusRulesScheduleAndAlarms',
+      Effect: 'Allow',
+      // What the monitoring execution policy allows, and what the forwarding rules' role calls: events:PutEvents on the bus.
+      Action: ['sns:*', 'events:*', 'scheduler:*', 'cloudwatch:*'],
+      Resource: [
+        `arn:aws:sns:*:${account}:${prefix}*`,
+        `arn:aws:events:*:${account}:event-bus/${prefix}*`,
+        `arn:aws:events:*:${account}:rule/${prefix}*`,
+        `arn:aws:scheduler:*:${account}:schedule/default/${prefix}*`,
+        `arn:aws:cloudwatch:*:${account}:alarm:${prefix}*`,
       ],
     },
     {
@@ -156,7 +169,11 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
       Sid: 'DenyChangingTheBoundaryOrTheExecutionPolicy',
       Effect: 'Deny',
       Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
-      Resource: [arn, customerManagedPolicyArn(account, executionPolicyName(config.projectName))],
+      Resource: [
+        arn,
+        customerManagedPolicyArn(account, executionPolicyName(config.projectName)),
+        customerManagedPolicyArn(account, monitoringExecutionPolicyName(config.projectName)),
+      ],
     },
   ];
 

@@ -138,13 +138,53 @@ const BAD_CONFIGS: Array<[string, BadInput, string]> = [
     'an unknown top-level field',
     (r) => (r.replicas = ['eu-west-1']),
     'config.replicas is not a known field (known fields of config: projectName, pipeline, source, primaryRegion, replicaRegions, noReplicaRegions, ' +
-      'retiredReplicaRegions, key), got ["eu-west-1"]',
+      'retiredReplicaRegions, key, monitoring), got ["eu-west-1"]',
   ],
   [
     'an unknown field of key',
     (r) => (r.key.rotation = true),
     'config.key.rotation is not a known field (known fields of config.key: alias, description, enableKeyRotation, rotationPeriodDays, ' +
       'pendingWindowDays, tags, adminPrincipalArns, userPrincipalArns), got true',
+  ],
+  [
+    'a cron expression for the verification schedule',
+    (r) => (r.monitoring = { verifySchedule: 'cron(0 * * * ? *)' }),
+    'config.monitoring.verifySchedule must be a rate such as "rate(1 hour)" or "rate(30 minutes)", or "off", got "cron(0 * * * ? *)"',
+  ],
+  [
+    'a plural unit for one hour',
+    (r) => (r.monitoring = { verifySchedule: 'rate(1 hours)' }),
+    'config.monitoring.verifySchedule must be a rate such as "rate(1 hour)" or "rate(30 minutes)", or "off", got "rate(1 hours)"',
+  ],
+  [
+    'a verification every minute',
+    (r) => (r.monitoring = { verifySchedule: 'rate(2 minutes)' }),
+    'config.monitoring.verifySchedule must be from 5 minutes to 12 hours (two periods of its alarm fit in CloudWatch\'s one-day evaluation range), got "rate(2 minutes)"',
+  ],
+  [
+    'a daily verification',
+    (r) => (r.monitoring = { verifySchedule: 'rate(1 day)' }),
+    'config.monitoring.verifySchedule must be from 5 minutes to 12 hours (two periods of its alarm fit in CloudWatch\'s one-day evaluation range), got "rate(1 day)"',
+  ],
+  [
+    'false to turn the verification off',
+    (r) => (r.monitoring = { verifySchedule: false }),
+    'config.monitoring.verifySchedule must be a string (rate(N minutes), rate(N hours) or rate(N days) from 5 minutes to 12 hours, or "off"), got false',
+  ],
+  [
+    'an alert address without a domain',
+    (r) => (r.monitoring = { alertEmails: ['ops'] }),
+    'config.monitoring.alertEmails[0] must be an e-mail address such as ops@example.com, got "ops"',
+  ],
+  [
+    'eleven alert addresses',
+    (r) => (r.monitoring = { alertEmails: Array.from({ length: 11 }, (_, i) => `ops${i}@example.com`) }),
+    'config.monitoring.alertEmails must list at most 10 (up to 10 e-mail addresses), got ["ops0@example.com","ops1@example.com","ops2@example.com","ops3@example.com","ops4@example.com","ops5@example.com","o...',
+  ],
+  [
+    'an unknown field of monitoring',
+    (r) => (r.monitoring = { schedule: 'rate(1 hour)' }),
+    'config.monitoring.schedule is not a known field (known fields of config.monitoring: verifySchedule, alertEmails), got "rate(1 hour)"',
   ],
   ['a string for a boolean', (r) => (r.key.enableKeyRotation = 'true'), 'config.key.enableKeyRotation must be true or false, got "true"'],
   [
@@ -177,7 +217,7 @@ const BAD_CONFIGS: Array<[string, BadInput, string]> = [
   [
     'an unknown field whose name holds a newline',
     (r) => (r['bad\nname'] = 1),
-    'config["bad\\nname"] is not a known field (known fields of config: projectName, pipeline, source, primaryRegion, replicaRegions, noReplicaRegions, retiredReplicaRegions, key), got 1',
+    'config["bad\\nname"] is not a known field (known fields of config: projectName, pipeline, source, primaryRegion, replicaRegions, noReplicaRegions, retiredReplicaRegions, key, monitoring), got 1',
   ],
   [
     '51 tags',

@@ -81,6 +81,17 @@ export function deployedStack(stackName: string, account: string, region: string
         return resolve(p.Name);
       case 'AWS::IAM::Policy':
         return resolve(p.PolicyName);
+      case 'AWS::SNS::Topic':
+        // Ref of a topic is its ARN.
+        return `arn:aws:sns:${region}:${account}:${p.TopicName !== undefined ? resolve(p.TopicName) : generatedName(stackName, logicalId, 256)}`;
+      case 'AWS::Events::EventBus':
+        return resolve(p.Name);
+      case 'AWS::Events::Rule':
+        return p.Name !== undefined ? resolve(p.Name) : generatedName(stackName, logicalId, 64);
+      case 'AWS::Scheduler::Schedule':
+        return p.Name !== undefined ? resolve(p.Name) : generatedName(stackName, logicalId, 64);
+      case 'AWS::CloudWatch::Alarm':
+        return p.AlarmName !== undefined ? resolve(p.AlarmName) : generatedName(stackName, logicalId, 255);
       default:
         return `${logicalId}-${SUFFIX}`;
     }
@@ -109,6 +120,14 @@ export function deployedStack(stackName: string, account: string, region: string
         return `arn:aws:kms:${region}:${account}:key/${id}`;
       case 'AWS::SSM::Parameter':
         return `arn:aws:ssm:${region}:${account}:parameter${id.startsWith('/') ? '' : '/'}${id}`;
+      case 'AWS::SNS::Topic':
+        return id;
+      case 'AWS::Events::EventBus':
+        return `arn:aws:events:${region}:${account}:event-bus/${id}`;
+      case 'AWS::Scheduler::Schedule':
+        return `arn:aws:scheduler:${region}:${account}:schedule/${resolve(resources[logicalId].Properties.GroupName ?? 'default')}/${id}`;
+      case 'AWS::CloudWatch::Alarm':
+        return `arn:aws:cloudwatch:${region}:${account}:alarm:${id}`;
       default:
         throw new Error(`no ARN known for ${type} ${logicalId}`);
     }

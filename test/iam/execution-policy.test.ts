@@ -6,7 +6,7 @@
  */
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
 import { bootstrapQualifier } from '../../lib/resource-names';
-import { executionPolicy } from '../../scripts/bootstrap/execution-policy';
+import { executionPolicy, monitoringExecutionPolicy } from '../../scripts/bootstrap/execution-policy';
 import { permissionsBoundary } from '../../scripts/bootstrap/permissions-boundary';
 import { configWith } from '../helpers/app';
 import { deployedStacks, DeployedStack } from './deployed-stacks';
@@ -39,6 +39,7 @@ function executionRole(config: KmsPipelineConfig, region: string): string {
 describe.each(CONFIGS)('the execution policy for %s', (_name, config) => {
   const { stacks } = deployedStacks(config);
   const policy = executionPolicy(config).document;
+  const monitoringPolicy = monitoringExecutionPolicy(config).document;
   const boundary = permissionsBoundary(config).document;
   const roleBoundaries = new Map(
     stacks.flatMap((stack) =>
@@ -117,7 +118,7 @@ describe.each(CONFIGS)('the execution policy for %s', (_name, config) => {
                 action: request.action,
                 resource: request.resource,
                 context: request.context,
-                identityPolicies: [policy],
+                identityPolicies: [policy, monitoringPolicy],
                 boundary,
                 resourcePolicy,
                 resourceAccount: stack.account,
@@ -161,11 +162,11 @@ describe('the handler data itself', () => {
 describe('privilege escalation through the deploy role', () => {
   const config = configWith();
   const exec = executionRole(config, 'us-east-1');
-  const policy = executionPolicy(config);
+  const policies = [executionPolicy(config).document, monitoringExecutionPolicy(config).document];
   const boundary = permissionsBoundary(config);
   const projectRole = `arn:aws:iam::${ACCOUNT}:role/kms-mrk-pipeline-AnyRole-${'X'.repeat(12)}`;
   const asExecutionRole = (action: string, resource: string, context: Record<string, string> = {}) =>
-    decide({ principal: exec, action, resource, context, identityPolicies: [policy.document], boundary: boundary.document });
+    decide({ principal: exec, action, resource, context, identityPolicies: policies, boundary: boundary.document });
 
   test('a project role created with the boundary is allowed', async () => {
     expect(await asExecutionRole('iam:CreateRole', projectRole, { 'iam:PermissionsBoundary': boundary.arn })).toBe('Allowed');

@@ -120,6 +120,36 @@ const NOT_CALLED: readonly NotCalled[] = [
     absent: (p) => p.Groups === undefined,
     why: 'attached to roles only',
   },
+  {
+    type: 'AWS::Events::Rule',
+    actions: ['iam:PassRole'],
+    absent: (p) => !(p.Targets ?? []).some((t: any) => t.RoleArn !== undefined),
+    why: 'no target of the rule has a role (the topic targets publish under the topic policy)',
+  },
+  {
+    type: 'AWS::Events::EventBus',
+    actions: ['events:PutPermission'],
+    absent: (p) => p.Policy === undefined,
+    why: 'the bus has no resource policy: only rules of its own account put events on it',
+  },
+  {
+    type: 'AWS::SNS::Topic',
+    actions: ['iam:GetRole', 'iam:PassRole'],
+    absent: (p) => p.DeliveryStatusLogging === undefined,
+    why: 'no delivery status logging, so no logging role',
+  },
+  {
+    type: 'AWS::SNS::Topic',
+    actions: ['sns:PutDataProtectionPolicy'],
+    absent: (p) => p.DataProtectionPolicy === undefined,
+    why: 'no data protection policy',
+  },
+  {
+    type: 'AWS::SNS::Subscription',
+    actions: ['iam:GetRole', 'iam:PassRole'],
+    absent: (p) => p.SubscriptionRoleArn === undefined,
+    why: 'e-mail subscriptions have no subscription role',
+  },
   ...bucketFeature('AnalyticsConfigurations', ['s3:PutAnalyticsConfiguration']),
   ...bucketFeature('CorsConfiguration', ['s3:PutBucketCORS']),
   ...bucketFeature('InventoryConfigurations', ['s3:PutInventoryConfiguration']),
@@ -173,6 +203,8 @@ export interface HandlerRequest {
 
 /** The services a resource type passes its role to (iam:PassedToService). */
 const PASSED_TO: Record<string, string> = {
+  'AWS::Events::Rule': 'events.amazonaws.com',
+  'AWS::Scheduler::Schedule': 'scheduler.amazonaws.com',
   'AWS::Lambda::Function': 'lambda.amazonaws.com',
   'AWS::CodePipeline::Pipeline': 'codepipeline.amazonaws.com',
   'AWS::CodeBuild::Project': 'codebuild.amazonaws.com',
@@ -280,6 +312,26 @@ function placeholders(stack: DeployedStack, logicalId: string, resource: any, co
       return { ProjectName: id(), RoleNameWithPath: roleName(p.ServiceRole) };
     case 'AWS::CodeBuild::ReportGroup':
       return { ReportGroupName: lastSegment(id(), '/') };
+    case 'AWS::SNS::Topic':
+      return { TopicName: lastSegment(id(), ':') };
+    case 'AWS::SNS::TopicPolicy':
+      return { TopicName: lastSegment(p.Topics[0], ':') };
+    case 'AWS::SNS::Subscription':
+      return { TopicName: lastSegment(p.TopicArn, ':') };
+    case 'AWS::Events::EventBus':
+      return { EventBusName: id() };
+    case 'AWS::Events::Rule': {
+      const names: Record<string, string> = { RuleName: id() };
+      // A rule on a custom bus has the bus name in its ARN; one on the default bus does not.
+      if (p.EventBusName !== undefined && p.EventBusName !== 'default') names.EventBusName = p.EventBusName;
+      const role = (p.Targets ?? []).find((t: any) => t.RoleArn !== undefined)?.RoleArn;
+      if (role !== undefined) names.RoleNameWithPath = roleName(role);
+      return names;
+    }
+    case 'AWS::Scheduler::Schedule':
+      return { GroupName: p.GroupName ?? 'default', ScheduleName: id(), RoleNameWithPath: roleName(p.Target.RoleArn) };
+    case 'AWS::CloudWatch::Alarm':
+      return { AlarmName: id() };
     default:
       if (String(resource.Type).startsWith('Custom::')) return { FunctionName: lastSegment(p.ServiceToken, ':') };
       return {};

@@ -129,6 +129,84 @@ describe.each<[string, KmsPipelineConfig]>([
     });
   });
 
+  describe('the scheduled verification role', () => {
+    const scheduled = role(stacks, 'ScheduledVerificationProjectRole');
+    const onProjectKey = asRole(scheduled, boundary, keyPolicy);
+    const withAlias = { 'kms:ResourceAliases': [alias] };
+    const pipeline = stacks.find((s) => s.stackName === 'kms-mrk-pipeline')!;
+    const [bucketId] = pipeline
+      .resources()
+      .find(([id, r]) => r.Type === 'AWS::S3::Bucket' && id.startsWith('ScheduledVerificationBundleBucket'))!;
+    const bundle = `${pipeline.arnOf(bucketId)}/verify-replication/verify-replication.js`;
+
+    test.each(keyRegions)('may verify the project key in %s, as the pipeline step does', async (region) => {
+      for (const action of ['kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:Encrypt', 'kms:Decrypt']) {
+        expect(await onProjectKey(action, keyArn(region), withAlias)).toBe('Allowed');
+      }
+    });
+
+    test.each(keyRegions)('may not use another multi-region key of the account, or change the project key, in %s', async (region) => {
+      expect(await onProjectKey('kms:Decrypt', keyArn(region, OTHER_MRK), { 'kms:ResourceAliases': ['alias/someone-else'] })).toBe(
+        'ImplicitlyDenied',
+      );
+      for (const action of ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy', 'kms:CreateGrant']) {
+        // CreateGrant is also denied outright by the key policy's grant guard.
+        expect(await onProjectKey(action, keyArn(region), withAlias)).toMatch(/^(Implicitly|Explicitly)Denied$/);
+      }
+    });
+
+    test.each(config.noReplicaRegions)('may only call Decrypt in the no-replica Region %s', async (region) => {
+      expect(await onProjectKey('kms:Decrypt', keyArn(region))).toBe('Allowed');
+      expect(await onProjectKey('kms:Encrypt', keyArn(region), withAlias)).toBe('ImplicitlyDenied');
+    });
+
+    test('may read the kept bundle and nothing else of its bucket, and may not replace it', async () => {
+      const s3 = asRole(scheduled, boundary);
+      expect(await s3('s3:GetObject', bundle)).toBe('Allowed');
+      expect(await s3('s3:GetObject', bundle.replace('verify-replication.js', 'other.js'))).toBe('ImplicitlyDenied');
+      expect(await s3('s3:PutObject', bundle)).toBe('ImplicitlyDenied');
+    });
+
+    test('may assume no role: there is no environment role to assume yet', async () => {
+      const deployRole = `arn:aws:iam::${ACCOUNT}:role/cdk-kmsmrk-deploy-role-${ACCOUNT}-${config.primaryRegion}`;
+      expect(await asRole(scheduled, boundary)('sts:AssumeRole', deployRole)).toBe('ImplicitlyDenied');
+    });
+  });
+
+  describe('the scheduler role', () => {
+    const scheduler = asRole(role(stacks, 'SchedulerRoleForTarget'), boundary);
+    const pipeline = stacks.find((s) => s.stackName === 'kms-mrk-pipeline')!;
+    const projectArn = (prefix: string) => {
+      const [id] = pipeline.resources().find(([logicalId, r]) => r.Type === 'AWS::CodeBuild::Project' && logicalId.startsWith(prefix))!;
+      return pipeline.arnOf(id);
+    };
+
+    test('may start the scheduled verification project', async () => {
+      expect(await scheduler('codebuild:StartBuild', projectArn('ScheduledVerificationProject'))).toBe('Allowed');
+    });
+
+    test('may start no other project of the pipeline, and do nothing else to its own', async () => {
+      expect(await scheduler('codebuild:StartBuild', projectArn('PipelineBuildSynth'))).toBe('ImplicitlyDenied');
+      expect(await scheduler('codebuild:UpdateProject', projectArn('ScheduledVerificationProject'))).toBe('ImplicitlyDenied');
+    });
+  });
+
+  describe.each(keyRegions)('the key-activity forwarding role in %s', (region) => {
+    const stack = stacks.find((s) => s.region === region && s.stackName !== 'kms-mrk-pipeline' && s.stackName.includes('-key'))!;
+    const forward = asRole(role([stack], 'KeyActivityForwardingRole'), boundary, keyPolicy);
+    const bus = (name: string, busRegion = config.pipeline.region) => `arn:aws:events:${busRegion}:${ACCOUNT}:event-bus/${name}`;
+
+    test("may put events on the project's key-activity bus in the pipeline Region", async () => {
+      expect(await forward('events:PutEvents', bus('kms-mrk-key-activity'))).toBe('Allowed');
+    });
+
+    test('may put events on no other bus, and may not use the key', async () => {
+      expect(await forward('events:PutEvents', bus('default'))).toBe('ImplicitlyDenied');
+      expect(await forward('events:PutEvents', bus('kms-mrk-key-activity', 'ap-northeast-1'))).toBe('ImplicitlyDenied');
+      expect(await forward('kms:Decrypt', keyArn(region), { 'kms:ResourceAliases': [alias] })).toBe('ImplicitlyDenied');
+    });
+  });
+
   describe('the preflight role', () => {
     const preflight = role(stacks, 'PreflightReplicaRegionsRole');
     const onProjectKey = asRole(preflight, boundary, keyPolicy);

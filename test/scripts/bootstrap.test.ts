@@ -3,13 +3,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { BootstrapDeps, CommandRunner, main, spawnRunner } from '../../scripts/bootstrap';
 import { USAGE } from '../../scripts/bootstrap/command-line';
-import { executionPolicy } from '../../scripts/bootstrap/execution-policy';
+import { executionPolicy, monitoringExecutionPolicy } from '../../scripts/bootstrap/execution-policy';
 import { permissionsBoundary } from '../../scripts/bootstrap/permissions-boundary';
 import { MANAGED_POLICY_MAX_CHARS, policySize } from '../../scripts/bootstrap/policy-document';
 import { configWith, exampleRawConfig } from '../helpers/app';
 
 const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
-const NARROW = 'arn:aws:iam::111111111111:policy/kms-mrk-cfn-execution';
+const NARROW = 'arn:aws:iam::111111111111:policy/kms-mrk-cfn-execution,arn:aws:iam::111111111111:policy/kms-mrk-cfn-execution-monitoring';
 const TRUST = '--trust 111111111111 --trust-for-lookup 111111111111';
 /** The project's own qualifier and bootstrap stack, never the default CDKToolkit. */
 const OWN = '--qualifier kmsmrk0be8 --toolkit-stack-name kms-mrk-cdk-toolkit';
@@ -90,7 +90,7 @@ describe('the example configuration in a cdk.json', () => {
 
   test('uses the least-privilege execution policy by default and names it', () => {
     expect(outcome.stdout.find((line) => line.startsWith('# Execution policy:'))).toMatch(
-      new RegExp(`^# Execution policy: ${NARROW}, this project's least-privilege policy \\(the default\\)`),
+      new RegExp(`^# Execution policy: ${NARROW}, this project's least-privilege policies \\(the default\\)`),
     );
   });
 
@@ -106,6 +106,7 @@ describe('the example configuration in a cdk.json', () => {
     expect(creates).toEqual([
       'aws iam create-policy --policy-name kms-mrk-permissions-boundary --policy-document file://kms-mrk-permissions-boundary.json \\',
       'aws iam create-policy --policy-name kms-mrk-cfn-execution --policy-document file://kms-mrk-cfn-execution.json \\',
+      'aws iam create-policy --policy-name kms-mrk-cfn-execution-monitoring --policy-document file://kms-mrk-cfn-execution-monitoring.json \\',
     ]);
     // A second run, after a configuration change, updates the existing policies instead of failing on them.
     expect(outcome.stdout[outcome.stdout.indexOf(creates[1]) + 1]).toBe(
@@ -114,7 +115,8 @@ describe('the example configuration in a cdk.json', () => {
     );
     expect(printedDocument(outcome, 'kms-mrk-permissions-boundary')).toEqual(permissionsBoundary(configWith()).document);
     expect(printedDocument(outcome, 'kms-mrk-cfn-execution')).toEqual(executionPolicy(configWith()).document);
-    expect(outcome.stdout.indexOf(creates[1])).toBeLessThan(outcome.stdout.indexOf(commandsOf(outcome)[0]));
+    expect(printedDocument(outcome, 'kms-mrk-cfn-execution-monitoring')).toEqual(monitoringExecutionPolicy(configWith()).document);
+    expect(outcome.stdout.indexOf(creates[2])).toBeLessThan(outcome.stdout.indexOf(commandsOf(outcome)[0]));
   });
 
   test('the output is a shell script: comments, the two policy files with their create commands, then the bootstrap commands', () => {
@@ -231,6 +233,15 @@ describe('execution policy', () => {
 
   describe.each([
     ['the execution policy', () => executionPolicy(configWith())],
+    ['the monitoring execution policy', () => monitoringExecutionPolicy(configWith())],
+    [
+      'the execution policies of a 24-character project name, the longest allowed',
+      () => {
+        const config = configWith((raw) => (raw.projectName = 'a-24-character-project-x'));
+        const [first, second] = [executionPolicy(config), monitoringExecutionPolicy(config)];
+        return policySize(first.document) > policySize(second.document) ? first : second;
+      },
+    ],
     ['the permissions boundary', () => permissionsBoundary(configWith())],
   ])('%s', (_name, policy) => {
     test('fits in a managed policy', () => {
@@ -252,8 +263,9 @@ describe('execution policy', () => {
     const statements = document.Statement;
     const actions = statements.flatMap((s) => s.Action);
 
-    test('has no wildcard action', () => {
-      expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+    test('has no wildcard action, in either policy', () => {
+      const all = [...actions, ...monitoringExecutionPolicy(configWith()).document.Statement.flatMap((s) => s.Action)];
+      expect(all.filter((a) => a.includes('*'))).toEqual([]);
     });
 
     test('allows "*" resources only for the calls that take no resource', () => {
@@ -267,7 +279,15 @@ describe('execution policy', () => {
     test('roles may be passed only to the services that use them', () => {
       const passRole = statements.find((s) => s.Action.includes('iam:PassRole'));
       expect(passRole?.Condition).toEqual({
-        StringEquals: { 'iam:PassedToService': ['lambda.amazonaws.com', 'codebuild.amazonaws.com', 'codepipeline.amazonaws.com'] },
+        StringEquals: {
+          'iam:PassedToService': [
+            'lambda.amazonaws.com',
+            'codebuild.amazonaws.com',
+            'codepipeline.amazonaws.com',
+            'events.amazonaws.com',
+            'scheduler.amazonaws.com',
+          ],
+        },
       });
     });
   });
