@@ -1,10 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CrossRegionParameterReader } from '../../lib/constructs/cross-region-parameter-reader';
-import { FEATURE_FLAGS } from '../helpers/app';
+import { testApp } from '../helpers/app';
 
 function readerTemplate(refreshToken?: string): Template {
-  const stack = new Stack(new App({ context: FEATURE_FLAGS }), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const stack = new Stack(testApp(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
   new CrossRegionParameterReader(stack, 'Reader', { parameterName: '/p/app/primary-key-arn', parameterRegion: 'us-east-1', refreshToken });
   return Template.fromStack(stack);
 }
@@ -61,6 +61,6 @@ describe('CrossRegionParameterReader', () => {
       'parameterRegion must be a Region name such as us-east-1, got "mars"',
     ],
   ])('rejects a bad %s', (_field, props, message) => {
-    expect(() => new CrossRegionParameterReader(new Stack(new App(), 'S'), 'R', props)).toThrow(message);
+    expect(() => new CrossRegionParameterReader(new Stack(testApp(), 'S'), 'R', props)).toThrow(message);
   });
 });

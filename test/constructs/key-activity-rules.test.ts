@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import {
@@ -12,7 +12,7 @@ import {
   KeyActivityRules,
   KeyActivityRulesProps,
 } from '../../lib/constructs/key-activity-rules';
-import { configWith, ROOT, synthesizeOnce } from '../helpers/app';
+import { configWith, ROOT, synthesizeOnce, testApp } from '../helpers/app';
 import { matchesPattern } from '../helpers/event-pattern';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'events');
@@ -204,7 +204,7 @@ describe('the rules construct on its own', () => {
     ],
     ['an alias without alias/', { alias: 'app-data', replicaRegions: [] }, 'alias must start with "alias/", got "app-data"'],
   ])('rejects %s', (_name, change, message) => {
-    const stack = new Stack(new App(), 'Test', { env: { account: '111122223333', region: 'eu-west-1' } });
+    const stack = new Stack(testApp(), 'Test', { env: { account: '111122223333', region: 'eu-west-1' } });
     expect(() => new KeyActivityRules(stack, 'Rules', { ...props, replicaRegions: [], ...change })).toThrow(message);
   });
 });

@@ -1,9 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { MultiRegionKey, MultiRegionKeyProps } from '../../lib/constructs/multi-region-key';
+import { testApp } from '../helpers/app';
 
 function keyTemplate(props: MultiRegionKeyProps): Template {
-  const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
+  const stack = new Stack(testApp(), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
   new MultiRegionKey(stack, 'PrimaryKey', props);
   return Template.fromStack(stack);
 }

@@ -1,10 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PipelineArtifactStore } from '../../lib/constructs/pipeline-artifact-store';
-import { FEATURE_FLAGS } from '../helpers/app';
+import { testApp } from '../helpers/app';
 
 function storeStack(artifactExpirationDays?: number): Stack {
-  const stack = new Stack(new App({ context: FEATURE_FLAGS }), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
+  const stack = new Stack(testApp(), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
   new PipelineArtifactStore(stack, 'Artifacts', { artifactExpirationDays });
   return stack;
 }

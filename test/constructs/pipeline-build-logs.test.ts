@@ -1,12 +1,12 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { PipelineBuildLogs } from '../../lib/constructs/pipeline-build-logs';
-import { FEATURE_FLAGS } from '../helpers/app';
+import { testApp } from '../helpers/app';
 
 function buildLogsStack(logGroupName = '/kms-mrk/pipeline/builds', retention?: logs.RetentionDays): Stack {
-  const stack = new Stack(new App({ context: FEATURE_FLAGS }), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const stack = new Stack(testApp(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
   const encryptionKey = new kms.Key(stack, 'Key');
   new PipelineBuildLogs(stack, 'BuildLogs', { logGroupName, encryptionKey, retention });
   return stack;

@@ -1,12 +1,13 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ReplicaKey } from '../../lib/constructs/replica-key';
+import { testApp } from '../helpers/app';
 
 const PRIMARY_ARN = 'arn:aws:kms:us-east-1:111111111111:key/mrk-1234567890abcdef1234567890abcdef';
 
 function replicaStack(): { stack: Stack; replica: ReplicaKey } {
-  const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const stack = new Stack(testApp(), 'Test', { env: { account: '111111111111', region: 'eu-west-1' } });
   const replica = new ReplicaKey(stack, 'ReplicaKey', {
     primaryKeyArn: PRIMARY_ARN,
     alias: 'alias/app',
@@ -63,7 +64,7 @@ describe('ReplicaKey', () => {
   });
 
   test('rejects a primary key ARN that is not multi-region', () => {
-    const stack = new Stack(new App(), 'Test');
+    const stack = new Stack(testApp(), 'Test');
     expect(
       () =>
         new ReplicaKey(stack, 'R', {

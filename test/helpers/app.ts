@@ -13,6 +13,15 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export const FEATURE_FLAGS: Record<string, unknown> = featureFlags();
 
 /**
+ * An app for a test of one construct or stack: cdk.json's feature flags, and
+ * without CDK's built-in CloudFormation validator, which costs seconds per synth
+ * (test/bin-app.test.ts runs it, as `cdk synth` does).
+ */
+export function testApp(): App {
+  return new App({ context: FEATURE_FLAGS, builtinCloudFormationValidation: false });
+}
+
+/**
  * The example configuration, as shipped in cdk.json, kept here as a fixture so
  * that the tests' expectations do not change when a user configures cdk.json
  * for their own account.

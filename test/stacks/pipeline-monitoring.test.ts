@@ -3,7 +3,7 @@
  * verification (bucket, project, schedule, alarms) and the alerts (topic, its key
  * and policy, the key-activity bus and its rules).
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,7 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { KeyActivityAlerts } from '../../lib/constructs/key-activity-alerts';
 import { ScheduledVerification, ScheduledVerificationProps, VERIFY_BUNDLE_OBJECT_KEY } from '../../lib/constructs/scheduled-verification';
-import { configWith, synthesizeOnce } from '../helpers/app';
+import { configWith, synthesizeOnce, testApp } from '../helpers/app';
 import { projectNamed } from '../helpers/pipeline-template';
 
 const ACCOUNT = '111111111111';
@@ -221,7 +221,7 @@ describe('with the scheduled verification turned off', () => {
 
 describe('the constructs on their own', () => {
   function scheduled(change: Partial<ScheduledVerificationProps> = {}): Template {
-    const stack = new Stack(new App(), 'Test', { env: { account: ACCOUNT, region: 'us-east-1' } });
+    const stack = new Stack(testApp(), 'Test', { env: { account: ACCOUNT, region: 'us-east-1' } });
     new ScheduledVerification(stack, 'Scheduled', {
       namePrefix: 'p',
       schedule: 'rate(30 minutes)',
@@ -255,7 +255,7 @@ describe('the constructs on their own', () => {
   });
 
   function alerts(emails: string[]): Template {
-    const stack = new Stack(new App(), 'Test', { env: { account: ACCOUNT, region: 'us-east-1' } });
+    const stack = new Stack(testApp(), 'Test', { env: { account: ACCOUNT, region: 'us-east-1' } });
     new KeyActivityAlerts(stack, 'Alerts', { topicName: 'p-alerts', busName: 'p-key-activity', emails });
     return Template.fromStack(stack);
   }
