@@ -81,8 +81,9 @@ describe.each(CONFIGS)('the execution policy for %s', (_name, config) => {
   }, 60_000);
 
   /**
-   * The policies match resources by prefix and wildcard, never by a logical ID or a key ID, so two
-   * resources whose ARNs differ only there get the same decision: simulate it once.
+   * The policies match resources by the project prefix and wildcards, never by a stack name after
+   * that prefix, a logical ID or a key ID, so two resources of one Region whose ARNs differ only
+   * there get the same decision: simulate it once.
    */
   const decisions = new Map<string, Promise<Decision>>();
   const once = (key: unknown[], run: () => Promise<Decision>): Promise<Decision> => {
@@ -90,8 +91,12 @@ describe.each(CONFIGS)('the execution policy for %s', (_name, config) => {
     if (!decisions.has(id)) decisions.set(id, run());
     return decisions.get(id)!;
   };
-  const sameShape = (arn: string, logicalId: string): string =>
+  const sameShape = (arn: string, logicalId: string, stackName: string): string =>
     arn
+      .split(stackName)
+      .join('<stack>')
+      .split(stackName.toLowerCase().slice(0, 25))
+      .join('<stack>')
       .split(logicalId)
       .join('<id>')
       .split(logicalId.toLowerCase())
@@ -111,7 +116,7 @@ describe.each(CONFIGS)('the execution policy for %s', (_name, config) => {
         for (const request of await requestsFor(stack, logicalId, action, world)) {
           const resourcePolicy = keyPolicies.get(request.resource);
           const decision = await once(
-            [stack.region, request.action, sameShape(request.resource, logicalId), request.context, resourcePolicy],
+            [stack.region, request.action, sameShape(request.resource, logicalId, stack.stackName), request.context, resourcePolicy],
             () =>
               decide({
                 principal: executionRole(config, stack.region),
