@@ -9,7 +9,7 @@ import { CheckFamily, CheckResult } from '../../scripts/verify-replication/check
 import { RUN_ID_CONTEXT_KEY } from '../../scripts/verify-replication/checks';
 import { KmsClientFactory } from '../../scripts/verify-replication/kms-clients';
 import { CannotRunError, runVerification, VerificationDeps, VerificationReport } from '../../scripts/verify-replication/run-verification';
-import { FakeKms, keyArn, OTHER_KEY_ID } from './fake-kms';
+import { FakeKms, KEY_ID, keyArn, OTHER_KEY_ID } from './fake-kms';
 import { mockKmsWith, serviceException } from './kms-mock';
 import {
   ALIAS,
@@ -256,6 +256,54 @@ describe('primary key', () => {
       `expected DescribeKey in us-east-1 to succeed, got NotFoundException: Key '${PRIMARY_ARN}' does not exist`,
     );
   });
+  test('fails when DescribeKey of the primary answers with the metadata of another key', async () => {
+    const otherArn = keyArn(PRIMARY_REGION, OTHER_KEY_ID);
+    kmsMock.on(DescribeKeyCommand, { KeyId: PRIMARY_ARN }).resolves({
+      KeyMetadata: {
+        KeyId: OTHER_KEY_ID,
+        Arn: otherArn,
+        KeyState: 'Enabled',
+        MultiRegion: true,
+        MultiRegionConfiguration: {
+          MultiRegionKeyType: 'PRIMARY',
+          ReplicaKeys: REPLICA_REGIONS.map((region) => ({ Region: region, Arn: keyArn(region) })),
+        },
+      },
+    });
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'primary-key', PRIMARY_REGION)).toMatchObject({
+      outcome: 'fail',
+      message: `expected Arn ${PRIMARY_ARN}, got ${otherArn}`,
+    });
+  });
+
+  test('fails when ReplicaKeys lists the right Region with the ARN of another key', async () => {
+    const otherReplica = keyArn(EU_WEST_1, OTHER_KEY_ID);
+    kmsMock.on(DescribeKeyCommand, { KeyId: PRIMARY_ARN }).resolves({
+      KeyMetadata: {
+        KeyId: KEY_ID,
+        Arn: PRIMARY_ARN,
+        KeyState: 'Enabled',
+        MultiRegion: true,
+        MultiRegionConfiguration: {
+          MultiRegionKeyType: 'PRIMARY',
+          ReplicaKeys: [
+            { Region: EU_WEST_1, Arn: otherReplica },
+            { Region: AP_SOUTHEAST_2, Arn: keyArn(AP_SOUTHEAST_2) },
+          ],
+        },
+      },
+    });
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'primary-key', PRIMARY_REGION)).toMatchObject({
+      outcome: 'fail',
+      message: `expected replica Arn ${keyArn(EU_WEST_1)}, got ${otherReplica}`,
+    });
+  });
 });
 
 describe('replica keys', () => {
@@ -288,6 +336,27 @@ describe('replica keys', () => {
       message: `expected PrimaryKey.Arn ${PRIMARY_ARN}, got ${otherPrimary}`,
     });
     expect(result(report, 'replica-keys', EU_WEST_1).outcome).toBe('pass');
+  });
+
+  test('fails when DescribeKey in a replica Region answers with the metadata of another key', async () => {
+    const otherArn = keyArn(EU_WEST_1, OTHER_KEY_ID);
+    kmsMock.on(DescribeKeyCommand, { KeyId: keyArn(EU_WEST_1) }).resolves({
+      KeyMetadata: {
+        KeyId: OTHER_KEY_ID,
+        Arn: otherArn,
+        KeyState: 'Enabled',
+        MultiRegion: true,
+        MultiRegionConfiguration: { MultiRegionKeyType: 'REPLICA', PrimaryKey: { Arn: PRIMARY_ARN, Region: PRIMARY_REGION } },
+      },
+    });
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'replica-keys', EU_WEST_1)).toMatchObject({
+      outcome: 'fail',
+      message: `expected Arn ${keyArn(EU_WEST_1)}, got ${otherArn}`,
+    });
+    expect(result(report, 'replica-keys', AP_SOUTHEAST_2).outcome).toBe('pass');
   });
 
   test('fails when the key in a replica Region is itself a primary', async () => {
@@ -328,6 +397,46 @@ describe('round trips', () => {
         `expected response KeyId ${PRIMARY_ARN}, got ${keyArn(PRIMARY_REGION, OTHER_KEY_ID)}`,
       );
     }
+  });
+
+  test('an empty ciphertext from the primary fails Encrypt and leaves nothing to decrypt', async () => {
+    kmsMock.on(EncryptCommand, { KeyId: PRIMARY_ARN }).resolves({ KeyId: PRIMARY_ARN, CiphertextBlob: new Uint8Array(0) });
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'round-trip-primary-to-replicas', PRIMARY_REGION)).toMatchObject({
+      outcome: 'fail',
+      message: 'expected a CiphertextBlob, got none',
+    });
+    expect(result(report, 'round-trip-primary-to-replicas', EU_WEST_1)).toMatchObject({ outcome: 'error', errorType: 'NotRun' });
+    expect(kmsMock).not.toHaveReceivedCommandWith(DecryptCommand, { KeyId: keyArn(EU_WEST_1) });
+  });
+
+  test('an empty ciphertext from a replica fails its reverse round trip without calling Decrypt', async () => {
+    kmsMock.on(EncryptCommand, { KeyId: keyArn(EU_WEST_1) }).resolves({ KeyId: keyArn(EU_WEST_1), CiphertextBlob: new Uint8Array(0) });
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'round-trip-replicas-to-primary', EU_WEST_1)).toMatchObject({
+      outcome: 'fail',
+      message: 'expected a CiphertextBlob from Encrypt in eu-west-1, got none',
+    });
+    expect(result(report, 'round-trip-replicas-to-primary', AP_SOUTHEAST_2).outcome).toBe('pass');
+    expect(fake.callsTo('Decrypt', PRIMARY_REGION)).toHaveLength(1);
+  });
+
+  test.each([
+    ['a replica', 'round-trip-primary-to-replicas', EU_WEST_1, keyArn(EU_WEST_1), 'us-east-1'],
+    ['the primary', 'round-trip-replicas-to-primary', EU_WEST_1, PRIMARY_ARN, 'eu-west-1'],
+  ] as const)('fails when Decrypt with %s returns no plaintext', async (_label, family, region, decryptingKey, source) => {
+    kmsMock.on(DecryptCommand, { KeyId: decryptingKey }).resolves({ KeyId: decryptingKey });
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, family, region)).toMatchObject({
+      outcome: 'fail',
+      message: `expected the 32 bytes encrypted in ${source}, got no Plaintext`,
+    });
   });
 
   test('reports the round trips as errors, not passes, when the primary cannot encrypt', async () => {
