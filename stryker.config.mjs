@@ -19,8 +19,8 @@ export default {
   jest: {
     configFile: 'jest.config.js',
     enableFindRelatedTests: true,
-    // The unit tests of the listed files. Tests that synthesize the whole app or spawn programs take
-    // seconds per mutant, and a child process reports no per-test coverage.
+    // The unit tests of the listed files. Tests that synthesize the whole app, spawn programs or wait on
+    // real sockets take seconds per mutant, and a child process reports no per-test coverage.
     config: { testMatch: targets.tests.map((glob) => `**/${glob}`) },
   },
   coverageAnalysis: 'perTest',

@@ -181,6 +181,17 @@ const BAD_CONFIGS: Array<[string, BadInput, string]> = [
   ],
   ['a tag value that is a number', (r) => (r.key.tags = { project: 42 }), 'config.key.tags.project must be a string, got 42'],
   [
+    'a tag value over 256 characters',
+    (r) => (r.key.tags = { 'cost center': 'v'.repeat(257) }),
+    `config.key.tags["cost center"] must be at most 256 characters, got "${'v'.repeat(116)}...`,
+  ],
+  [
+    'tags given as a list',
+    (r) => (r.key.tags = [{ Key: 'project', Value: 'kms-mrk' }]),
+    'config.key.tags must be an object of strings (up to 50; keys 1 to 128 characters not starting with aws:, values up to 256 characters), ' +
+      'got [{"Key":"project","Value":"kms-mrk"}]',
+  ],
+  [
     'a description over 8192 characters',
     (r) => (r.key.description = 'x'.repeat(8193)),
     `config.key.description must be at most 8192 characters, got "${'x'.repeat(116)}...`,
