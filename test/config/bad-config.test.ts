@@ -154,6 +154,8 @@ const BAD_CONFIGS: Array<[string, BadInput, string]> = [
   ],
   ['a number in a Region list', (r) => (r.replicaRegions = [42]), 'config.replicaRegions[0] must be a string, got 42'],
   ['a string for an object', (r) => (r.pipeline = 'us-east-1'), 'config.pipeline must be an object, got "us-east-1"'],
+  ['null for an object', (r) => (r.key = null), 'config.key must be an object, got null'],
+  ['a list for an object', (r) => (r.source = []), 'config.source must be an object, got []'],
   [
     'an empty replica list',
     (r) => (r.replicaRegions = []),
