@@ -163,6 +163,66 @@ describe('the guard reports what would lose a key', () => {
   });
 });
 
+describe('values read at deploy time', () => {
+  /** The replica stack with the replica's PrimaryKeyArn taken from `source`, and the reader's ParameterName changed. */
+  function readerChanged(primaryKeyArn: unknown, readerType = 'Custom::CrossRegionParameterReader'): ReplacementFinding[] {
+    const before = clone(replicaBaseline.template);
+    before.Resources[READER].Type = readerType;
+    before.Resources[REPLICA].Properties.PrimaryKeyArn = primaryKeyArn;
+    const after = clone(before);
+    after.Resources[READER].Properties.ParameterName = '/kms-mrk/other/primary-key-arn';
+    after.Resources[READER].Properties.ParameterRegion = 'us-east-2';
+    return findStackReplacements(REPLICA_STACK, before, after);
+  }
+
+  test.each([
+    ['Fn::GetAtt as a list', { 'Fn::GetAtt': [READER, 'Value'] }],
+    ['Fn::GetAtt as a string', { 'Fn::GetAtt': `${READER}.Value` }],
+    ['Ref', { Ref: READER }],
+    ['a reference inside Fn::Join', { 'Fn::Join': ['', ['', { 'Fn::GetAtt': [READER, 'Value'] }]] }],
+  ])('a changed input of the custom resource behind %s may replace the replica, one finding per input', (_label, primaryKeyArn) => {
+    const findings = readerChanged(primaryKeyArn);
+    expect(summary(findings)).toEqual([
+      [REPLICA_STACK, REPLICA, 'MAY_REPLACE', 'PrimaryKeyArn'],
+      [REPLICA_STACK, REPLICA, 'MAY_REPLACE', 'PrimaryKeyArn'],
+    ]);
+    expect(findings[0].message).toContain(`from Custom::CrossRegionParameterReader ${READER}, whose ParameterName changes from`);
+    expect(findings[1].message).toContain('whose ParameterRegion changes from "us-east-1" to "us-east-2"');
+  });
+
+  test('a generic AWS::CloudFormation::CustomResource counts as a custom resource', () => {
+    expect(readerChanged({ 'Fn::GetAtt': [READER, 'Value'] }, 'AWS::CloudFormation::CustomResource')).toHaveLength(2);
+  });
+
+  test('a value from a resource that is not a custom resource is left to the CloudFormation diff', () => {
+    expect(readerChanged({ 'Fn::GetAtt': [READER, 'Value'] }, 'AWS::SSM::Parameter')).toEqual([]);
+  });
+
+  test('a replica whose PrimaryKeyArn is a literal has no deploy-time source', () => {
+    expect(readerChanged('arn:aws:kms:us-east-1:111111111111:key/mrk-0123456789abcdef0123456789abcdef')).toEqual([]);
+  });
+
+  test('a long value is cut to 100 characters in the message', () => {
+    const after = clone(replicaBaseline.template);
+    after.Resources[REPLICA].Properties.PrimaryKeyArn = 'x'.repeat(150);
+    const [finding] = findStackReplacements(REPLICA_STACK, replicaBaseline.template, after);
+    expect(finding.message).toContain(`to "${'x'.repeat(96)}...`);
+    expect(finding.message).not.toContain('x'.repeat(97));
+  });
+});
+
+describe('normalizing what `cdk synth` adds', () => {
+  test('keeps metadata and conditions of the project itself', () => {
+    const template = clone(primaryBaseline.template);
+    template.Resources[KEY].Metadata = { 'aws:cdk:path': 'a/b', 'cfn-lint': { config: {} }, 'aws:asset:path': 'asset.zip' };
+    template.Conditions = { CDKMetadataAvailable: { 'Fn::Equals': ['a', 'a'] }, IsProduction: { 'Fn::Equals': ['a', 'b'] } };
+    const normalized: any = normalizeTemplate(template);
+    expect(normalized.Resources[KEY].Metadata).toEqual({ 'cfn-lint': { config: {} } });
+    expect(normalized.Conditions).toEqual({ IsProduction: { 'Fn::Equals': ['a', 'b'] } });
+    expect(template.Resources[KEY].Metadata['aws:cdk:path']).toBe('a/b');
+  });
+});
+
 describe('the guard stays quiet about what keeps every key', () => {
   test('how long CloudFormation waits for the reader, and which handler it calls, do not change the ARN it reads', () => {
     const changed = clone(replicaBaseline.template);
@@ -190,6 +250,12 @@ describe('the guard stays quiet about what keeps every key', () => {
     const after = clone(primaryBaseline.template);
     after.Resources[KEY_ALIAS].DeletionPolicy = 'Retain';
     expect(findStackReplacements(PRIMARY_STACK, before, after)).toEqual([]);
+  });
+
+  test('a new key, alias or parameter loses nothing', () => {
+    const after = clone(primaryBaseline.template);
+    after.Resources.SecondKey = clone(primaryBaseline.template).Resources[KEY];
+    expect(findStackReplacements(PRIMARY_STACK, primaryBaseline.template, after)).toEqual([]);
   });
 
   test('changes to resources the guard does not hold are not findings', () => {
