@@ -34,7 +34,7 @@ export default {
   thresholds: { high: 95, low: targets.minimumScore, break: targets.minimumScore },
   reporters: ['json', 'clear-text', 'progress'],
   jsonReporter: { fileName: `reports/mutation/${inlined ? 'inlined' : 'main'}.json` },
-  // With `npm run test:mutation -- --incremental`, a rerun tests only the mutants whose code or tests changed.
+  // `stryker run --incremental` reruns only the mutants whose code or tests changed since the last run.
   incrementalFile: `reports/mutation/${inlined ? 'inlined' : 'main'}-incremental.json`,
   clearTextReporter: { allowEmojis: false, logTests: false },
   // Jest compiles with SWC, which never type-checks; and a `// @ts-nocheck` line would change the inlined handler.
