@@ -3,7 +3,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { BootstrapDeps, CommandRunner, main, spawnRunner } from '../../scripts/bootstrap';
 import { USAGE } from '../../scripts/bootstrap/command-line';
-import { leastPrivilegeExecutionPolicy, MANAGED_POLICY_MAX_CHARS, policySize } from '../../scripts/bootstrap/execution-policy';
+import {
+  leastPrivilegeExecutionPolicy,
+  MANAGED_POLICY_ARN,
+  MANAGED_POLICY_MAX_CHARS,
+  policySize,
+} from '../../scripts/bootstrap/execution-policy';
 import { configWith, exampleRawConfig } from '../helpers/app';
 
 const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
@@ -177,6 +182,23 @@ describe('execution policy', () => {
     // Built in each test, so that a test sees the code as it is when the test runs.
     const document = () => leastPrivilegeExecutionPolicy(configWith()).document;
     const statements = () => document().Statement;
+
+    test('is a policy IAM accepts: unique alphanumeric Sids, service:Action actions, and ARNs or "*" as resources', () => {
+      const policy = leastPrivilegeExecutionPolicy(configWith());
+      expect(policy.arn).toBe('arn:aws:iam::111111111111:policy/kms-mrk-cfn-execution');
+      expect(policy.arn).toMatch(MANAGED_POLICY_ARN);
+      expect(policy.document.Version).toBe('2012-10-17');
+      const sids = policy.document.Statement.map((s) => s.Sid);
+      expect(sids.filter((sid) => !/^[A-Za-z0-9]+$/.test(sid))).toEqual([]);
+      expect(new Set(sids).size).toBe(sids.length);
+      for (const statement of policy.document.Statement) {
+        expect(statement.Effect).toBe('Allow');
+        expect(statement.Action.length).toBeGreaterThan(0);
+        expect(statement.Action.filter((action) => !/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action))).toEqual([]);
+        expect(statement.Resource.length).toBeGreaterThan(0);
+        expect(statement.Resource.filter((arn) => arn !== '*' && !/^arn:aws:[a-z0-9-]+:[a-z0-9*-]*:(\d{12})?:\S+$/.test(arn))).toEqual([]);
+      }
+    });
 
     test('fits in a managed policy', () => {
       expect(policySize(document())).toBeLessThan(MANAGED_POLICY_MAX_CHARS);
