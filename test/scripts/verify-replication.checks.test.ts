@@ -279,6 +279,30 @@ describe('primary key', () => {
     });
   });
 
+  test('takes the Region of a listed replica from its ARN when KMS leaves Region out', async () => {
+    kmsMock.on(DescribeKeyCommand, { KeyId: PRIMARY_ARN }).resolves({
+      KeyMetadata: {
+        KeyId: KEY_ID,
+        Arn: PRIMARY_ARN,
+        KeyState: 'Enabled',
+        MultiRegion: true,
+        MultiRegionConfiguration: {
+          MultiRegionKeyType: 'PRIMARY',
+          ReplicaKeys: [{ Arn: keyArn(EU_WEST_1) }, { Arn: keyArn(AP_SOUTHEAST_2) }, {}],
+        },
+      },
+    });
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'primary-key', PRIMARY_REGION)).toMatchObject({
+      outcome: 'fail',
+      message:
+        'unexpected replica Regions unknown in ReplicaKeys (not in REPLICA_REGIONS or RETIRED_REPLICA_REGIONS); ' +
+        `expected replica Arn ${keyArn('unknown')}, got undefined`,
+    });
+  });
+
   test('fails when ReplicaKeys lists the right Region with the ARN of another key', async () => {
     const otherReplica = keyArn(EU_WEST_1, OTHER_KEY_ID);
     kmsMock.on(DescribeKeyCommand, { KeyId: PRIMARY_ARN }).resolves({
@@ -359,6 +383,33 @@ describe('replica keys', () => {
     expect(result(report, 'replica-keys', AP_SOUTHEAST_2).outcome).toBe('pass');
   });
 
+  test('fails when DescribeKey in a replica Region answers without metadata', async () => {
+    kmsMock.on(DescribeKeyCommand, { KeyId: keyArn(EU_WEST_1) }).resolves({});
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'replica-keys', EU_WEST_1)).toMatchObject({
+      outcome: 'fail',
+      message: `expected KeyMetadata, got none; expected PrimaryKey.Arn ${PRIMARY_ARN}, got undefined`,
+    });
+  });
+
+  test('fails when the key in a replica Region is not multi-region', async () => {
+    kmsMock.on(DescribeKeyCommand, { KeyId: keyArn(EU_WEST_1) }).resolves({
+      KeyMetadata: {
+        KeyId: KEY_ID,
+        Arn: keyArn(EU_WEST_1),
+        KeyState: 'Enabled',
+        MultiRegion: false,
+        MultiRegionConfiguration: { MultiRegionKeyType: 'REPLICA', PrimaryKey: { Arn: PRIMARY_ARN, Region: PRIMARY_REGION } },
+      },
+    });
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'replica-keys', EU_WEST_1)).toMatchObject({ outcome: 'fail', message: 'expected MultiRegion true, got false' });
+  });
+
   test('fails when the key in a replica Region is itself a primary', async () => {
     fake.key(EU_WEST_1).type = 'PRIMARY';
 
@@ -382,6 +433,19 @@ describe('round trips', () => {
     expect(suite.testcase[1]).toMatchObject({
       name: 'eu-west-1: ciphertext from us-east-1 decrypts with the replica key',
       failure: { message: 'expected the 32 bytes encrypted in us-east-1, got 32 bytes differing from byte 7' },
+    });
+  });
+
+  test('fails when a replica decrypts to the plaintext followed by more bytes', async () => {
+    kmsMock
+      .on(DecryptCommand, { KeyId: keyArn(EU_WEST_1) })
+      .resolves({ KeyId: keyArn(EU_WEST_1), Plaintext: new Uint8Array(33).fill(0xab) });
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'round-trip-primary-to-replicas', EU_WEST_1)).toMatchObject({
+      outcome: 'fail',
+      message: 'expected the 32 bytes encrypted in us-east-1, got 33 bytes differing from byte 32',
     });
   });
 
