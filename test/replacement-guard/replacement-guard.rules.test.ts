@@ -9,35 +9,16 @@ import {
   ReplacementFinding,
   StackTemplate,
 } from '../../scripts/replacement-guard/replacement-guard';
+import { ADVICE, clone, KEY, KEY_ALIAS, PARAMETER, PRIMARY_STACK, READER, REPLICA, REPLICA_STACK, summary } from './guard-fixtures';
 
 // The guard's rules, on the committed baseline templates: no synth, so these also run fast under mutation testing.
 // replacement-guard.test.ts checks that the baseline is what the code synthesizes, and the guard on whole configurations.
-const PRIMARY_STACK = 'kms-mrk-primary-key (111111111111/us-east-1)';
-const REPLICA_STACK = 'kms-mrk-replica-key-eu-west-1 (111111111111/eu-west-1)';
-const KEY = 'PrimaryKeyCA3E73BD';
-const KEY_ALIAS = 'PrimaryKeyAlias198A8B76';
-const PARAMETER = 'PrimaryKeyArnParameter495DCEF8';
-const REPLICA = 'ReplicaKey4DE8F013';
-const READER = 'PrimaryKeyArnReader0EBC7F45';
-const ADVICE =
-  'Restore the construct id or property, or, if the replacement is intended and you have re-encrypted or accepted losing the data, ' +
-  'run `npm run baseline:update` and commit the reviewed baseline diff.';
-
 function committed(file: string): { template: CfnTemplate } {
   return { template: JSON.parse(fs.readFileSync(path.join(__dirname, 'baseline', file), 'utf8')) };
 }
 
 const primaryBaseline = committed('111111111111-us-east-1/kms-mrk-primary-key.template.json');
 const replicaBaseline = committed('111111111111-eu-west-1/kms-mrk-replica-key-eu-west-1.template.json');
-
-function clone(template: CfnTemplate): any {
-  return JSON.parse(JSON.stringify(template));
-}
-
-/** What a test cares about in a finding; the message is checked where it matters. */
-function summary(findings: ReplacementFinding[]): Array<[string, string, string, string | undefined]> {
-  return findings.map((f) => [f.stack, f.logicalId, f.impact, f.property]);
-}
 
 afterEach(() => jest.restoreAllMocks());
 

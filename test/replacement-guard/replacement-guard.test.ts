@@ -23,18 +23,7 @@ import {
   stacksWithoutBaseline,
 } from '../../scripts/replacement-guard/replacement-guard';
 import { configWith, synthesizeOnce } from '../helpers/app';
-
-// How the guard names the baseline stacks, and the logical IDs of their stateful resources (pinned in test/logical-ids.test.ts too).
-const PRIMARY_STACK = 'kms-mrk-primary-key (111111111111/us-east-1)';
-const REPLICA_STACK = 'kms-mrk-replica-key-eu-west-1 (111111111111/eu-west-1)';
-const KEY = 'PrimaryKeyCA3E73BD';
-const KEY_ALIAS = 'PrimaryKeyAlias198A8B76';
-const PARAMETER = 'PrimaryKeyArnParameter495DCEF8';
-const REPLICA = 'ReplicaKey4DE8F013';
-const READER = 'PrimaryKeyArnReader0EBC7F45';
-const ADVICE =
-  'Restore the construct id or property, or, if the replacement is intended and you have re-encrypted or accepted losing the data, ' +
-  'run `npm run baseline:update` and commit the reviewed baseline diff.';
+import { ADVICE, KEY, KEY_ALIAS, PARAMETER, PRIMARY_STACK, READER, REPLICA, REPLICA_STACK, summary } from './guard-fixtures';
 
 // The guard's own tests run against the example configuration's key stacks, as `npm run baseline:update`
 // would write them, so they hold whatever configuration the project itself is deployed with.
@@ -48,11 +37,6 @@ const replicaBaseline = baseline.find((s) => s.region === 'eu-west-1')!;
 /** The findings for the example config changed by `change`, against the example's baseline. */
 function findingsFor(change: (raw: Record<string, any>) => void): ReplacementFinding[] {
   return findReplacements(baseline, keyStackTemplates(synthesizeOnce(configWith(change)).stack));
-}
-
-/** What a test cares about in a finding; the message is checked where it matters. */
-function summary(findings: ReplacementFinding[]): Array<[string, string, string, string | undefined]> {
-  return findings.map((f) => [f.stack, f.logicalId, f.impact, f.property]);
 }
 
 describe('the committed baseline of the configuration this project deploys (cdk.json)', () => {

@@ -58,6 +58,19 @@ function result(report: VerificationReport, family: CheckFamily, region: string)
   return found[0];
 }
 
+/** Makes DescribeKey of the primary answer with an enabled multi-region primary listing `replicaKeys`. */
+function describePrimaryAs(replicaKeys: Array<{ Region?: string; Arn?: string }>, arn = PRIMARY_ARN): void {
+  kmsMock.on(DescribeKeyCommand, { KeyId: PRIMARY_ARN }).resolves({
+    KeyMetadata: {
+      KeyId: KEY_ID,
+      Arn: arn,
+      KeyState: 'Enabled',
+      MultiRegion: true,
+      MultiRegionConfiguration: { MultiRegionKeyType: 'PRIMARY', ReplicaKeys: replicaKeys },
+    },
+  });
+}
+
 function notPassing(report: VerificationReport): string[] {
   return report.results
     .filter((candidate) => candidate.outcome !== 'pass')
@@ -258,18 +271,10 @@ describe('primary key', () => {
   });
   test('fails when DescribeKey of the primary answers with the metadata of another key', async () => {
     const otherArn = keyArn(PRIMARY_REGION, OTHER_KEY_ID);
-    kmsMock.on(DescribeKeyCommand, { KeyId: PRIMARY_ARN }).resolves({
-      KeyMetadata: {
-        KeyId: OTHER_KEY_ID,
-        Arn: otherArn,
-        KeyState: 'Enabled',
-        MultiRegion: true,
-        MultiRegionConfiguration: {
-          MultiRegionKeyType: 'PRIMARY',
-          ReplicaKeys: REPLICA_REGIONS.map((region) => ({ Region: region, Arn: keyArn(region) })),
-        },
-      },
-    });
+    describePrimaryAs(
+      REPLICA_REGIONS.map((region) => ({ Region: region, Arn: keyArn(region) })),
+      otherArn,
+    );
 
     const report = await runVerification(verificationInputs(), deps);
 
@@ -280,18 +285,7 @@ describe('primary key', () => {
   });
 
   test('takes the Region of a listed replica from its ARN when KMS leaves Region out', async () => {
-    kmsMock.on(DescribeKeyCommand, { KeyId: PRIMARY_ARN }).resolves({
-      KeyMetadata: {
-        KeyId: KEY_ID,
-        Arn: PRIMARY_ARN,
-        KeyState: 'Enabled',
-        MultiRegion: true,
-        MultiRegionConfiguration: {
-          MultiRegionKeyType: 'PRIMARY',
-          ReplicaKeys: [{ Arn: keyArn(EU_WEST_1) }, { Arn: keyArn(AP_SOUTHEAST_2) }, {}],
-        },
-      },
-    });
+    describePrimaryAs([{ Arn: keyArn(EU_WEST_1) }, { Arn: keyArn(AP_SOUTHEAST_2) }, {}]);
 
     const report = await runVerification(verificationInputs(), deps);
 
@@ -305,21 +299,10 @@ describe('primary key', () => {
 
   test('fails when ReplicaKeys lists the right Region with the ARN of another key', async () => {
     const otherReplica = keyArn(EU_WEST_1, OTHER_KEY_ID);
-    kmsMock.on(DescribeKeyCommand, { KeyId: PRIMARY_ARN }).resolves({
-      KeyMetadata: {
-        KeyId: KEY_ID,
-        Arn: PRIMARY_ARN,
-        KeyState: 'Enabled',
-        MultiRegion: true,
-        MultiRegionConfiguration: {
-          MultiRegionKeyType: 'PRIMARY',
-          ReplicaKeys: [
-            { Region: EU_WEST_1, Arn: otherReplica },
-            { Region: AP_SOUTHEAST_2, Arn: keyArn(AP_SOUTHEAST_2) },
-          ],
-        },
-      },
-    });
+    describePrimaryAs([
+      { Region: EU_WEST_1, Arn: otherReplica },
+      { Region: AP_SOUTHEAST_2, Arn: keyArn(AP_SOUTHEAST_2) },
+    ]);
 
     const report = await runVerification(verificationInputs(), deps);
 
