@@ -133,6 +133,26 @@ describe('a healthy multi-region key', () => {
     expect(run.stdout.filter((line) => line.startsWith('PASS '))).toHaveLength(13);
   });
 
+  test('names each check in the report by its Region and what it proves', async () => {
+    const run = await runProgram();
+
+    expect(allTestcases(run.junit()).map((testcase) => testcase.name)).toEqual([
+      'us-east-1: primary key is an enabled multi-region PRIMARY listing every replica Region',
+      'eu-west-1: replica key is an enabled REPLICA of the primary',
+      'ap-southeast-2: replica key is an enabled REPLICA of the primary',
+      'us-east-1: Encrypt with the primary key',
+      'eu-west-1: ciphertext from us-east-1 decrypts with the replica key',
+      'ap-southeast-2: ciphertext from us-east-1 decrypts with the replica key',
+      'eu-west-1: ciphertext from the replica key decrypts in us-east-1',
+      'ap-southeast-2: ciphertext from the replica key decrypts in us-east-1',
+      `us-east-1: ${ALIAS} resolves to ${KEY_ID}`,
+      `eu-west-1: ${ALIAS} resolves to ${KEY_ID}`,
+      `ap-southeast-2: ${ALIAS} resolves to ${KEY_ID}`,
+      'us-east-1: automatic key rotation is enabled',
+      'us-west-2: ciphertext from us-east-1 is refused (no replica here)',
+    ]);
+  });
+
   test('sends each call to the right Region with the run id in the encryption context', async () => {
     const report = await runVerification(verificationInputs(), deps);
 
