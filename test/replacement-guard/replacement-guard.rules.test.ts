@@ -8,6 +8,7 @@ import {
   normalizeTemplate,
   ReplacementFinding,
   StackTemplate,
+  stacksWithoutBaseline,
 } from '../../scripts/replacement-guard/replacement-guard';
 import { ADVICE, clone, KEY, KEY_ALIAS, PARAMETER, PRIMARY_STACK, READER, REPLICA, REPLICA_STACK, summary } from './guard-fixtures';
 
@@ -141,6 +142,9 @@ describe('the guard reports what would lose a key', () => {
       [PRIMARY_STACK, PARAMETER, 'WILL_DESTROY', undefined],
     ]);
     expect(findReplacements([stack('us-east-1')], [stack('us-east-1')])).toEqual([]);
+    expect(stacksWithoutBaseline([stack('us-east-1')], [stack('us-east-1'), stack('us-east-2')])).toEqual([
+      'kms-mrk-primary-key (111111111111/us-east-2)',
+    ]);
   });
 });
 
@@ -181,6 +185,13 @@ describe('values read at deploy time', () => {
 
   test('a replica whose PrimaryKeyArn is a literal has no deploy-time source', () => {
     expect(readerChanged('arn:aws:kms:us-east-1:111111111111:key/mrk-0123456789abcdef0123456789abcdef')).toEqual([]);
+  });
+
+  test('a reference to a pseudo parameter has no deploy-time source', () => {
+    const arn = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:us-east-1:111111111111:key/mrk-0123456789abcdef0123456789abcdef']],
+    };
+    expect(readerChanged(arn)).toEqual([]);
   });
 
   test('a long value is cut to 100 characters in the message', () => {
