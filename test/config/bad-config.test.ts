@@ -199,6 +199,8 @@ const BAD_CONFIGS: Array<[string, BadInput, string]> = [
   ],
   ['a number in a Region list', (r) => (r.replicaRegions = [42]), 'config.replicaRegions[0] must be a string, got 42'],
   ['a string for an object', (r) => (r.pipeline = 'us-east-1'), 'config.pipeline must be an object, got "us-east-1"'],
+  ['null for an object', (r) => (r.key = null), 'config.key must be an object, got null'],
+  ['a list for an object', (r) => (r.source = []), 'config.source must be an object, got []'],
   [
     'an empty replica list',
     (r) => (r.replicaRegions = []),
@@ -225,6 +227,17 @@ const BAD_CONFIGS: Array<[string, BadInput, string]> = [
     'config.key.tags must have at most 50 entries, got 51',
   ],
   ['a tag value that is a number', (r) => (r.key.tags = { project: 42 }), 'config.key.tags.project must be a string, got 42'],
+  [
+    'a tag value over 256 characters',
+    (r) => (r.key.tags = { 'cost center': 'v'.repeat(257) }),
+    `config.key.tags["cost center"] must be at most 256 characters, got "${'v'.repeat(116)}...`,
+  ],
+  [
+    'tags given as a list',
+    (r) => (r.key.tags = [{ Key: 'project', Value: 'kms-mrk' }]),
+    'config.key.tags must be an object of strings (up to 50; keys 1 to 128 characters not starting with aws:, values up to 256 characters), ' +
+      'got [{"Key":"project","Value":"kms-mrk"}]',
+  ],
   [
     'a description over 8192 characters',
     (r) => (r.key.description = 'x'.repeat(8193)),

@@ -16,6 +16,20 @@ describe('validateConfig', () => {
     expect(config.pipeline.manualApproval).toBe(true);
   });
 
+  test('accepts an alias that makes the SSM parameter exactly 15 levels deep', () => {
+    const raw = exampleRawConfig();
+    raw.key.alias = 'alias/a/b/c/d/e/f/g/h/i/j/k/l/m';
+    expect(validateConfig(raw).key.alias).toBe('alias/a/b/c/d/e/f/g/h/i/j/k/l/m');
+  });
+
+  test('shows a received value of up to 120 characters whole, and cuts a longer one', () => {
+    const raw = exampleRawConfig();
+    raw.projectName = 'p'.repeat(118);
+    expect(() => validateConfig(raw)).toThrow(new RegExp(`, got "${'p'.repeat(118)}"$`));
+    raw.projectName = 'p'.repeat(119);
+    expect(() => validateConfig(raw)).toThrow(new RegExp(`, got "${'p'.repeat(116)}\\.\\.\\.$`));
+  });
+
   test('fills in documented defaults for optional fields', () => {
     const raw = exampleRawConfig();
     delete raw.retiredReplicaRegions;

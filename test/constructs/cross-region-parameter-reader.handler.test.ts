@@ -1,6 +1,9 @@
 import * as fs from 'fs';
+import { execFileSync } from 'child_process';
 import * as http from 'http';
+import * as https from 'https';
 import { AddressInfo } from 'net';
+import * as os from 'os';
 import * as path from 'path';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -31,23 +34,33 @@ let responseStatus: number;
 let logSpy: jest.SpyInstance;
 let errorSpy: jest.SpyInstance;
 
-beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    let rawBody = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (rawBody += chunk));
-    req.on('end', () => {
-      requests.push({ method: req.method, url: req.url, headers: req.headers, rawBody, body: JSON.parse(rawBody) });
-      res.writeHead(responseStatus).end();
-    });
+/** Stands in for CloudFormation's response bucket: records each request and answers with `responseStatus`. */
+function recordRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+  let rawBody = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk: string) => (rawBody += chunk));
+  req.on('end', () => {
+    requests.push({ method: req.method, url: req.url, headers: req.headers, rawBody, body: JSON.parse(rawBody) });
+    res.writeHead(responseStatus).end();
   });
+}
+
+/** Starts `server` on a free port of 127.0.0.1 and returns its base URL. */
+async function listen(server: http.Server | https.Server, protocol: 'http' | 'https'): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return `${protocol}://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function close(server: http.Server | https.Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+}
+
+beforeAll(async () => {
+  server = http.createServer(recordRequest);
+  baseUrl = await listen(server, 'http');
 });
 
-afterAll(async () => {
-  await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-});
+afterAll(() => close(server));
 
 beforeEach(() => {
   ssmMock.reset();
@@ -104,7 +117,7 @@ describe('Create and Update', () => {
 
     expect(body).toEqual({
       Status: 'SUCCESS',
-      Reason: expect.any(String),
+      Reason: 'Create succeeded',
       PhysicalResourceId: PARAMETER_NAME,
       StackId: 'arn:aws:cloudformation:eu-west-1:111122223333:stack/ReplicaKeyStack/guid',
       RequestId: 'request-1',
@@ -138,6 +151,17 @@ describe('Create and Update', () => {
 
     expect(body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: PARAMETER_NAME, Data: { Value: rotatedArn } });
     expect(ssmMock).toHaveReceivedCommandWith(GetParameterCommand, { Name: PARAMETER_NAME });
+  });
+
+  test('accepts a Region whose number has two digits', async () => {
+    const arn = PRIMARY_KEY_ARN.replace('us-east-1', 'ap-southeast-10');
+    mockParameterValue(arn);
+
+    const { body } = await invoke(
+      makeEvent('Create', { ResourceProperties: { ParameterName: PARAMETER_NAME, ParameterRegion: 'ap-southeast-10' } }),
+    );
+
+    expect(body).toMatchObject({ Status: 'SUCCESS', Data: { Value: arn } });
   });
 
   test('accepts key ARNs of other partitions', async () => {
@@ -223,7 +247,31 @@ describe('failures', () => {
     const { body, rawBody } = await invoke(makeEvent('Create'));
 
     expect(body.Status).toBe('FAILED');
+    expect(body.Reason).toBe(
+      `Parameter ${PARAMETER_NAME} in ${PARAMETER_REGION} does not hold a multi-region key ARN of ${PARAMETER_REGION}: ` +
+        `got ${JSON.stringify('x'.repeat(300))}`,
+    );
     expect(Buffer.byteLength(rawBody)).toBeLessThan(4096);
+  });
+
+  test('a very long SSM error is cut to 1000 characters in the reason', async () => {
+    ssmMock.on(GetParameterCommand).rejects(Object.assign(new Error('y'.repeat(3000)), { name: 'InternalServerError' }));
+
+    const { body } = await invoke(makeEvent('Create'));
+
+    expect(body.Status).toBe('FAILED');
+    expect(body.Reason).toBe(
+      `Parameter ${PARAMETER_NAME} in ${PARAMETER_REGION} could not be read: InternalServerError: ${'y'.repeat(3000)}`.slice(0, 1000),
+    );
+  });
+
+  test('a value that is not a string is refused, even one that reads as the ARN', async () => {
+    ssmMock.on(GetParameterCommand).resolves({ Parameter: { Name: PARAMETER_NAME, Value: [PRIMARY_KEY_ARN] as unknown as string } });
+
+    const { body } = await invoke(makeEvent('Create'));
+
+    expect(body).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('does not hold a multi-region key ARN') });
+    expect(body.Data).toBeUndefined();
   });
 
   test.each([
@@ -231,6 +279,13 @@ describe('failures', () => {
     ['ParameterRegion is missing', { ParameterName: PARAMETER_NAME }, /ParameterName and ParameterRegion/],
     ['ParameterName is empty', { ParameterName: '', ParameterRegion: PARAMETER_REGION }, /ParameterName and/],
     ['no properties are set', undefined, /ParameterName and ParameterRegion properties are required/],
+    ['ParameterName is not a string', { ParameterName: 42, ParameterRegion: PARAMETER_REGION }, /ParameterName and ParameterRegion/],
+    ['ParameterRegion is not a string', { ParameterName: PARAMETER_NAME, ParameterRegion: [PARAMETER_REGION] }, /ParameterName and/],
+    [
+      'ParameterRegion only ends in a Region name',
+      { ParameterName: PARAMETER_NAME, ParameterRegion: '.*|us-east-1' },
+      /ParameterRegion must be a Region name such as us-east-1, got "\.\*\|us-east-1"/,
+    ],
     [
       'ParameterRegion is not a Region name',
       { ParameterName: PARAMETER_NAME, ParameterRegion: 'us-east-1|.*' },
@@ -258,13 +313,62 @@ describe('the response to CloudFormation', () => {
     expect(request.headers['content-length']).toBe(String(Buffer.byteLength(request.rawBody)));
   });
 
-  test('the handler rejects when CloudFormation refuses the response, without revealing the URL', async () => {
+  test('goes over https to an https ResponseURL, as CloudFormation gives', async () => {
+    // A certificate for 127.0.0.1 made for this test, trusted by the default https agent for its duration.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reader-https-'));
+    const [keyFile, certFile] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+    execFileSync(
+      'openssl',
+      [
+        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1'],
+        ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile],
+      ],
+      { stdio: 'ignore' },
+    );
+    const cert = fs.readFileSync(certFile);
+    const httpsServer = https.createServer({ key: fs.readFileSync(keyFile), cert }, recordRequest);
+    const httpsUrl = await listen(httpsServer, 'https');
+    const trusted = https.globalAgent.options.ca;
+    https.globalAgent.options.ca = cert;
+    try {
+      mockParameterValue(PRIMARY_KEY_ARN);
+
+      await handler(makeEvent('Create', { ResponseURL: `${httpsUrl}/cloudformation-response/stack-id?${URL_SIGNATURE}` }), {
+        logStreamName: LOG_STREAM,
+      });
+
+      expect(requests).toHaveLength(1);
+      expect(requests[0]).toMatchObject({ method: 'PUT', url: `/cloudformation-response/stack-id?${URL_SIGNATURE}` });
+      expect(requests[0].body).toMatchObject({ Status: 'SUCCESS', Data: { Value: PRIMARY_KEY_ARN } });
+    } finally {
+      https.globalAgent.options.ca = trusted;
+      https.globalAgent.destroy();
+      await close(httpsServer);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.each([403, 300])('the handler rejects when CloudFormation answers HTTP %i, without revealing the URL', async (status) => {
     mockParameterValue(PRIMARY_KEY_ARN);
-    responseStatus = 403;
+    responseStatus = status;
 
     const result = handler(makeEvent('Create'), { logStreamName: LOG_STREAM });
 
-    await expect(result).rejects.toThrow('CloudFormation response rejected with HTTP 403');
+    await expect(result).rejects.toThrow(`CloudFormation response rejected with HTTP ${status}`);
+    await expect(result).rejects.not.toThrow(/Signature/);
+  });
+
+  test('the handler rejects when the response cannot be sent, without revealing the URL', async () => {
+    mockParameterValue(PRIMARY_KEY_ARN);
+    const closed = http.createServer();
+    const closedUrl = await listen(closed, 'http');
+    await close(closed);
+
+    const result = handler(makeEvent('Create', { ResponseURL: `${closedUrl}/cloudformation-response/stack-id?${URL_SIGNATURE}` }), {
+      logStreamName: LOG_STREAM,
+    });
+
+    await expect(result).rejects.toThrow(/^CloudFormation response not sent: connect ECONNREFUSED/);
     await expect(result).rejects.not.toThrow(/Signature/);
   });
 
@@ -289,8 +393,20 @@ describe('the response to CloudFormation', () => {
   });
 });
 
-test('the handler fits in an inline CloudFormation ZipFile (under 4096 characters)', () => {
-  const source = fs.readFileSync(HANDLER_FILE, 'utf8');
+/**
+ * The handler file as the project holds it. Mutation testing runs this test in a copy of the project,
+ * `<project>/.stryker-tmp/sandbox-<id>/`, whose handler is instrumented and several times larger; the
+ * size that is inlined is the project's own file's.
+ */
+function deployedHandlerFile(): string {
+  const sandbox = /^(.*)[\\/]\.stryker-tmp[\\/]sandbox-[^\\/]+[\\/](.*)$/.exec(HANDLER_FILE);
+  return sandbox ? path.join(sandbox[1], sandbox[2]) : HANDLER_FILE;
+}
 
+test('the handler fits in an inline CloudFormation ZipFile (under 4096 characters)', () => {
+  const source = fs.readFileSync(deployedHandlerFile(), 'utf8');
+
+  // The pristine file, never the instrumented copy (whose preamble sets up the `__stryker__` global).
+  expect(source).not.toContain('__stryker__');
   expect(source.length).toBeLessThan(4096);
 });

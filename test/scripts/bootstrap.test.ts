@@ -5,7 +5,7 @@ import { BootstrapDeps, CommandRunner, main, spawnRunner } from '../../scripts/b
 import { USAGE } from '../../scripts/bootstrap/command-line';
 import { executionPolicy, monitoringExecutionPolicy } from '../../scripts/bootstrap/execution-policy';
 import { permissionsBoundary } from '../../scripts/bootstrap/permissions-boundary';
-import { MANAGED_POLICY_MAX_CHARS, policySize } from '../../scripts/bootstrap/policy-document';
+import { MANAGED_POLICY_ARN, MANAGED_POLICY_MAX_CHARS, policySize } from '../../scripts/bootstrap/policy-document';
 import { configWith, exampleRawConfig } from '../helpers/app';
 
 const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
@@ -274,6 +274,26 @@ describe('execution policy', () => {
         ['kms:CreateKey', 'kms:ListAliases'],
         ['logs:DescribeLogGroups', 'logs:DescribeIndexPolicies'],
       ]);
+    });
+
+    test.each([
+      ['the execution policy', () => executionPolicy(configWith()), 'kms-mrk-cfn-execution'],
+      ['the monitoring execution policy', () => monitoringExecutionPolicy(configWith()), 'kms-mrk-cfn-execution-monitoring'],
+    ])('%s is one IAM accepts: unique alphanumeric Sids, service:Action actions, and ARNs or "*" as resources', (_name, build, name) => {
+      const policy = build();
+      expect(policy.arn).toBe(`arn:aws:iam::111111111111:policy/${name}`);
+      expect(policy.arn).toMatch(MANAGED_POLICY_ARN);
+      expect(policy.document.Version).toBe('2012-10-17');
+      const sids = policy.document.Statement.map((s) => s.Sid);
+      expect(sids.filter((sid) => !/^[A-Za-z0-9]+$/.test(sid))).toEqual([]);
+      expect(new Set(sids).size).toBe(sids.length);
+      for (const statement of policy.document.Statement) {
+        expect(statement.Effect).toBe('Allow');
+        expect(statement.Action.length).toBeGreaterThan(0);
+        expect(statement.Action.filter((action) => !/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action))).toEqual([]);
+        expect(statement.Resource.length).toBeGreaterThan(0);
+        expect(statement.Resource.filter((arn) => arn !== '*' && !/^arn:aws:[a-z0-9-]+:[a-z0-9*-]*:(\d{12})?:\S+$/.test(arn))).toEqual([]);
+      }
     });
 
     test('roles may be passed only to the services that use them', () => {

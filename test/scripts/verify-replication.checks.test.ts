@@ -9,7 +9,7 @@ import { CheckFamily, CheckResult } from '../../scripts/verify-replication/check
 import { RUN_ID_CONTEXT_KEY } from '../../scripts/verify-replication/checks';
 import { KmsClientFactory } from '../../scripts/verify-replication/kms-clients';
 import { CannotRunError, runVerification, VerificationDeps, VerificationReport } from '../../scripts/verify-replication/run-verification';
-import { FakeKms, keyArn, OTHER_KEY_ID } from './fake-kms';
+import { FakeKms, KEY_ID, keyArn, OTHER_KEY_ID } from './fake-kms';
 import { mockKmsWith, serviceException } from './kms-mock';
 import {
   ALIAS,
@@ -56,6 +56,19 @@ function result(report: VerificationReport, family: CheckFamily, region: string)
   const found = report.results.filter((candidate) => candidate.family === family && candidate.region === region);
   expect(found).toHaveLength(1);
   return found[0];
+}
+
+/** Makes DescribeKey of the primary answer with an enabled multi-region primary listing `replicaKeys`. */
+function describePrimaryAs(replicaKeys: Array<{ Region?: string; Arn?: string }>, arn = PRIMARY_ARN): void {
+  kmsMock.on(DescribeKeyCommand, { KeyId: PRIMARY_ARN }).resolves({
+    KeyMetadata: {
+      KeyId: KEY_ID,
+      Arn: arn,
+      KeyState: 'Enabled',
+      MultiRegion: true,
+      MultiRegionConfiguration: { MultiRegionKeyType: 'PRIMARY', ReplicaKeys: replicaKeys },
+    },
+  });
 }
 
 function notPassing(report: VerificationReport): string[] {
@@ -118,6 +131,26 @@ describe('a healthy multi-region key', () => {
     }
     expect(run.stdout.at(-1)).toMatch(/^TOTAL 13 checks: 13 passed, 0 failed, 0 errors in \d+ ms/);
     expect(run.stdout.filter((line) => line.startsWith('PASS '))).toHaveLength(13);
+  });
+
+  test('names each check in the report by its Region and what it proves', async () => {
+    const run = await runProgram();
+
+    expect(allTestcases(run.junit()).map((testcase) => testcase.name)).toEqual([
+      'us-east-1: primary key is an enabled multi-region PRIMARY listing every replica Region',
+      'eu-west-1: replica key is an enabled REPLICA of the primary',
+      'ap-southeast-2: replica key is an enabled REPLICA of the primary',
+      'us-east-1: Encrypt with the primary key',
+      'eu-west-1: ciphertext from us-east-1 decrypts with the replica key',
+      'ap-southeast-2: ciphertext from us-east-1 decrypts with the replica key',
+      'eu-west-1: ciphertext from the replica key decrypts in us-east-1',
+      'ap-southeast-2: ciphertext from the replica key decrypts in us-east-1',
+      `us-east-1: ${ALIAS} resolves to ${KEY_ID}`,
+      `eu-west-1: ${ALIAS} resolves to ${KEY_ID}`,
+      `ap-southeast-2: ${ALIAS} resolves to ${KEY_ID}`,
+      'us-east-1: automatic key rotation is enabled',
+      'us-west-2: ciphertext from us-east-1 is refused (no replica here)',
+    ]);
   });
 
   test('sends each call to the right Region with the run id in the encryption context', async () => {
@@ -256,6 +289,48 @@ describe('primary key', () => {
       `expected DescribeKey in us-east-1 to succeed, got NotFoundException: Key '${PRIMARY_ARN}' does not exist`,
     );
   });
+  test('fails when DescribeKey of the primary answers with the metadata of another key', async () => {
+    const otherArn = keyArn(PRIMARY_REGION, OTHER_KEY_ID);
+    describePrimaryAs(
+      REPLICA_REGIONS.map((region) => ({ Region: region, Arn: keyArn(region) })),
+      otherArn,
+    );
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'primary-key', PRIMARY_REGION)).toMatchObject({
+      outcome: 'fail',
+      message: `expected Arn ${PRIMARY_ARN}, got ${otherArn}`,
+    });
+  });
+
+  test('takes the Region of a listed replica from its ARN when KMS leaves Region out', async () => {
+    describePrimaryAs([{ Arn: keyArn(EU_WEST_1) }, { Arn: keyArn(AP_SOUTHEAST_2) }, {}]);
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'primary-key', PRIMARY_REGION)).toMatchObject({
+      outcome: 'fail',
+      message:
+        'unexpected replica Regions unknown in ReplicaKeys (not in REPLICA_REGIONS or RETIRED_REPLICA_REGIONS); ' +
+        `expected replica Arn ${keyArn('unknown')}, got undefined`,
+    });
+  });
+
+  test('fails when ReplicaKeys lists the right Region with the ARN of another key', async () => {
+    const otherReplica = keyArn(EU_WEST_1, OTHER_KEY_ID);
+    describePrimaryAs([
+      { Region: EU_WEST_1, Arn: otherReplica },
+      { Region: AP_SOUTHEAST_2, Arn: keyArn(AP_SOUTHEAST_2) },
+    ]);
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'primary-key', PRIMARY_REGION)).toMatchObject({
+      outcome: 'fail',
+      message: `expected replica Arn ${keyArn(EU_WEST_1)}, got ${otherReplica}`,
+    });
+  });
 });
 
 describe('replica keys', () => {
@@ -290,6 +365,54 @@ describe('replica keys', () => {
     expect(result(report, 'replica-keys', EU_WEST_1).outcome).toBe('pass');
   });
 
+  test('fails when DescribeKey in a replica Region answers with the metadata of another key', async () => {
+    const otherArn = keyArn(EU_WEST_1, OTHER_KEY_ID);
+    kmsMock.on(DescribeKeyCommand, { KeyId: keyArn(EU_WEST_1) }).resolves({
+      KeyMetadata: {
+        KeyId: OTHER_KEY_ID,
+        Arn: otherArn,
+        KeyState: 'Enabled',
+        MultiRegion: true,
+        MultiRegionConfiguration: { MultiRegionKeyType: 'REPLICA', PrimaryKey: { Arn: PRIMARY_ARN, Region: PRIMARY_REGION } },
+      },
+    });
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'replica-keys', EU_WEST_1)).toMatchObject({
+      outcome: 'fail',
+      message: `expected Arn ${keyArn(EU_WEST_1)}, got ${otherArn}`,
+    });
+    expect(result(report, 'replica-keys', AP_SOUTHEAST_2).outcome).toBe('pass');
+  });
+
+  test('fails when DescribeKey in a replica Region answers without metadata', async () => {
+    kmsMock.on(DescribeKeyCommand, { KeyId: keyArn(EU_WEST_1) }).resolves({});
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'replica-keys', EU_WEST_1)).toMatchObject({
+      outcome: 'fail',
+      message: `expected KeyMetadata, got none; expected PrimaryKey.Arn ${PRIMARY_ARN}, got undefined`,
+    });
+  });
+
+  test('fails when the key in a replica Region is not multi-region', async () => {
+    kmsMock.on(DescribeKeyCommand, { KeyId: keyArn(EU_WEST_1) }).resolves({
+      KeyMetadata: {
+        KeyId: KEY_ID,
+        Arn: keyArn(EU_WEST_1),
+        KeyState: 'Enabled',
+        MultiRegion: false,
+        MultiRegionConfiguration: { MultiRegionKeyType: 'REPLICA', PrimaryKey: { Arn: PRIMARY_ARN, Region: PRIMARY_REGION } },
+      },
+    });
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'replica-keys', EU_WEST_1)).toMatchObject({ outcome: 'fail', message: 'expected MultiRegion true, got false' });
+  });
+
   test('fails when the key in a replica Region is itself a primary', async () => {
     fake.key(EU_WEST_1).type = 'PRIMARY';
 
@@ -316,6 +439,19 @@ describe('round trips', () => {
     });
   });
 
+  test('fails when a replica decrypts to the plaintext followed by more bytes', async () => {
+    kmsMock
+      .on(DecryptCommand, { KeyId: keyArn(EU_WEST_1) })
+      .resolves({ KeyId: keyArn(EU_WEST_1), Plaintext: new Uint8Array(33).fill(0xab) });
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'round-trip-primary-to-replicas', EU_WEST_1)).toMatchObject({
+      outcome: 'fail',
+      message: 'expected the 32 bytes encrypted in us-east-1, got 33 bytes differing from byte 32',
+    });
+  });
+
   test('fails when Decrypt answers with another key', async () => {
     kmsMock
       .on(DecryptCommand, { KeyId: PRIMARY_ARN })
@@ -328,6 +464,46 @@ describe('round trips', () => {
         `expected response KeyId ${PRIMARY_ARN}, got ${keyArn(PRIMARY_REGION, OTHER_KEY_ID)}`,
       );
     }
+  });
+
+  test('an empty ciphertext from the primary fails Encrypt and leaves nothing to decrypt', async () => {
+    kmsMock.on(EncryptCommand, { KeyId: PRIMARY_ARN }).resolves({ KeyId: PRIMARY_ARN, CiphertextBlob: new Uint8Array(0) });
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'round-trip-primary-to-replicas', PRIMARY_REGION)).toMatchObject({
+      outcome: 'fail',
+      message: 'expected a CiphertextBlob, got none',
+    });
+    expect(result(report, 'round-trip-primary-to-replicas', EU_WEST_1)).toMatchObject({ outcome: 'error', errorType: 'NotRun' });
+    expect(kmsMock).not.toHaveReceivedCommandWith(DecryptCommand, { KeyId: keyArn(EU_WEST_1) });
+  });
+
+  test('an empty ciphertext from a replica fails its reverse round trip without calling Decrypt', async () => {
+    kmsMock.on(EncryptCommand, { KeyId: keyArn(EU_WEST_1) }).resolves({ KeyId: keyArn(EU_WEST_1), CiphertextBlob: new Uint8Array(0) });
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, 'round-trip-replicas-to-primary', EU_WEST_1)).toMatchObject({
+      outcome: 'fail',
+      message: 'expected a CiphertextBlob from Encrypt in eu-west-1, got none',
+    });
+    expect(result(report, 'round-trip-replicas-to-primary', AP_SOUTHEAST_2).outcome).toBe('pass');
+    expect(fake.callsTo('Decrypt', PRIMARY_REGION)).toHaveLength(1);
+  });
+
+  test.each([
+    ['a replica', 'round-trip-primary-to-replicas', EU_WEST_1, keyArn(EU_WEST_1), 'us-east-1'],
+    ['the primary', 'round-trip-replicas-to-primary', EU_WEST_1, PRIMARY_ARN, 'eu-west-1'],
+  ] as const)('fails when Decrypt with %s returns no plaintext', async (_label, family, region, decryptingKey, source) => {
+    kmsMock.on(DecryptCommand, { KeyId: decryptingKey }).resolves({ KeyId: decryptingKey });
+
+    const report = await runVerification(verificationInputs(), deps);
+
+    expect(result(report, family, region)).toMatchObject({
+      outcome: 'fail',
+      message: `expected the 32 bytes encrypted in ${source}, got no Plaintext`,
+    });
   });
 
   test('reports the round trips as errors, not passes, when the primary cannot encrypt', async () => {

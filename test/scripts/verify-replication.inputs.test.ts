@@ -135,6 +135,65 @@ describe('valid input', () => {
   });
 });
 
+describe('limits', () => {
+  test.each([
+    [['--timeout-ms', '100', '--max-attempts', '1'], 100, 1],
+    [['--timeout-ms', '300000', '--max-attempts', '10'], 300_000, 10],
+  ])('accepts the bounds %j', (argv, timeoutMs, maxAttempts) => {
+    expect(inputs(argv)).toMatchObject({ timeoutMs, maxAttempts });
+  });
+
+  test.each([
+    ['--timeout-ms', '99'],
+    ['--timeout-ms', '300001'],
+    ['--timeout-ms', '1e3'],
+    ['--timeout-ms', '0x3e8'],
+    ['--max-attempts', '0'],
+  ])('rejects %s %s', (flag, value) => {
+    expect(() => inputs([flag, value])).toThrow(new RegExp(`must be a whole number .*, got "${value}"$`));
+  });
+
+  test.each([
+    ['TRUE', true],
+    ['False', false],
+  ])('reads the rotation flag %s in any case', (value, expected) => {
+    expect(inputs(['--expect-key-rotation', value]).expectKeyRotation).toBe(expected);
+  });
+
+  test('lists each Region once, without blanks', () => {
+    expect(inputs(['--replica-regions', ' eu-west-1, ,eu-west-1,ap-southeast-2 ']).replicaRegions).toEqual(['eu-west-1', 'ap-southeast-2']);
+  });
+
+  test.each([
+    ['alias/AWS/s3', 'must not be under "alias/aws/"'],
+    [`alias/${'a'.repeat(251)}`, 'must be "alias/" followed by 1 to 250 of A-Z a-z 0-9 / _ -'],
+    ['alias/app data', 'must be "alias/" followed by 1 to 250'],
+    ['alias/', 'must be "alias/" followed by 1 to 250'],
+  ])('rejects the alias %s', (alias, problem) => {
+    expect(() => inputs(['--alias', alias])).toThrow(`KEY_ALIAS (--alias) ${problem}`);
+  });
+
+  test('accepts an alias of 250 characters after alias/', () => {
+    const alias = `alias/${'a'.repeat(250)}`;
+    expect(inputs(['--alias', alias]).alias).toBe(alias);
+  });
+
+  test.each([
+    ['13 digits', '1111111111112'],
+    ['a letter before 12 digits', 'a111111111111'],
+  ])('rejects an account of %s in the key ARN', (_label, account) => {
+    expect(() => inputs(['--primary-key-arn', `arn:aws:kms:us-east-1:${account}:key/${KEY_ID}`])).toThrow(
+      `has "${account}" as its account, which is not a 12-digit AWS account ID`,
+    );
+  });
+
+  test.each([`x${KEY_ID}`, `${KEY_ID}0`])('rejects the key ID %s', (keyId) => {
+    expect(() => inputs(['--primary-key-arn', `arn:aws:kms:us-east-1:111111111111:key/${keyId}`])).toThrow(
+      `has key ID "${keyId}", which is not a multi-region key ID`,
+    );
+  });
+});
+
 describe('invalid input names the input and the fix', () => {
   test.each([
     [

@@ -1,0 +1,53 @@
+// Mutation testing of the safety-critical code: `npm run test:mutation` (see README, "Mutation testing").
+// The files come from mutation-targets.json, the one list that this run and the per-file score check share.
+import { readFileSync } from 'node:fs';
+import process from 'node:process';
+import { URL } from 'node:url';
+
+const targets = JSON.parse(readFileSync(new URL('./mutation-targets.json', import.meta.url), 'utf8'));
+
+/**
+ * Files that the app reads as text and inlines into a template are mutated in a run of their own
+ * (`MUTATION_RUN=inlined`): in a sandbox where they are instrumented, every synth would inline the
+ * instrumented file, which is far over the inline size limit that the construct enforces.
+ */
+const inlined = process.env.MUTATION_RUN === 'inlined';
+
+/*
+ * Known equivalent mutants (no behaviour tells them apart from the code), left as survivors rather than
+ * marked in the handler, whose every byte is inlined into the template:
+ * - cross-region-parameter-reader.handler.js, `{ cause: e }` to `{}` (twice): the handler answers
+ *   CloudFormation and logs with the error's message only; the cause is there for a debugger.
+ */
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'jest',
+  jest: {
+    configFile: 'jest.config.js',
+    enableFindRelatedTests: true,
+    // The unit tests of the listed files. Tests that synthesize the whole app, spawn programs or wait on
+    // real sockets take seconds per mutant, and a child process reports no per-test coverage.
+    config: { testMatch: targets.tests.map((glob) => `**/${glob}`) },
+  },
+  coverageAnalysis: 'perTest',
+  // A mutant in code that runs only while modules load (constants, lookup tables) would need every related test
+  // file reloaded: hours on a 2-core machine. Such mutants are reported as ignored, and README names them.
+  ignoreStatic: true,
+  // Generous, so that a mutant is counted as a timeout only when it really hangs, not on a busy machine.
+  timeoutMS: 20000,
+  mutate: inlined ? targets.inlinedFiles : targets.files,
+  // The per-file threshold is checked by scripts/mutation-score-check.ts over both runs.
+  thresholds: { high: 95, low: targets.minimumScore, break: targets.minimumScore },
+  reporters: ['json', 'clear-text', 'progress'],
+  jsonReporter: { fileName: `reports/mutation/${inlined ? 'inlined' : 'main'}.json` },
+  // `stryker run --incremental` reruns only the mutants whose code or tests changed since the last run.
+  incrementalFile: `reports/mutation/${inlined ? 'inlined' : 'main'}-incremental.json`,
+  clearTextReporter: { allowEmojis: false, logTests: false },
+  // Jest compiles with SWC, which never type-checks; and a `// @ts-nocheck` line would change the inlined handler.
+  disableTypeChecks: false,
+  concurrency: 2,
+  ignorePatterns: ['cdk.out', 'dist', 'reports', '.bench', '.tmp', 'coverage'],
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
