@@ -1,6 +1,7 @@
 import { Arn, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { acknowledgeStackIdWildcards, keyStackArns } from './key-stack-arns';
 
 export interface PreflightReplicaRegionsStepProps {
   /** The stack that owns the pipeline (for ARNs). */
@@ -30,9 +31,7 @@ export class PreflightReplicaRegionsStep extends pipelines.CodeBuildStep {
 
   constructor(id: string, props: PreflightReplicaRegionsStepProps) {
     const { pipelineStack } = props;
-    const stackArns = props.replicaKeyStacks.map((s) =>
-      Arn.format({ service: 'cloudformation', region: s.region, resource: 'stack', resourceName: `${s.stackName}/*` }, pipelineStack),
-    );
+    const stackArns = keyStackArns(props.replicaKeyStacks, pipelineStack);
     const keyArn = (region: string, keyId: string) =>
       Arn.format({ service: 'kms', region, account: pipelineStack.account, resource: 'key', resourceName: keyId }, pipelineStack);
     const primaryKeys = keyArn(props.primaryRegion, 'mrk-*');
@@ -66,13 +65,7 @@ export class PreflightReplicaRegionsStep extends pipelines.CodeBuildStep {
   /** Acknowledges the wildcards of its role; call after the pipeline is built. */
   public acknowledgeWildcards(): void {
     const role = this.project.role!;
-    for (const arn of this.stackArns) {
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${arn}]`,
-        reason:
-          'A stack ARN ends in an ID that CloudFormation assigns at creation; the wildcard stands for that ID of this one named key stack.',
-      });
-    }
+    acknowledgeStackIdWildcards(role, this.stackArns);
     const [primary, ...aliasTargets] = this.keyArnPatterns;
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${primary}]`,

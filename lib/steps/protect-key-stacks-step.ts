@@ -1,6 +1,7 @@
-import { Arn, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { acknowledgeStackIdWildcards, keyStackArns } from './key-stack-arns';
 
 export interface ProtectKeyStacksStepProps {
   /** The stack that owns the pipeline (for ARNs). */
@@ -22,9 +23,7 @@ export class ProtectKeyStacksStep extends pipelines.CodeBuildStep {
   private readonly stackArns: readonly string[];
 
   constructor(id: string, props: ProtectKeyStacksStepProps) {
-    const stackArns = props.keyStacks.map((s) =>
-      Arn.format({ service: 'cloudformation', region: s.region, resource: 'stack', resourceName: `${s.stackName}/*` }, props.pipelineStack),
-    );
+    const stackArns = keyStackArns(props.keyStacks, props.pipelineStack);
     super(id, {
       input: props.input,
       commands: props.keyStacks.map(
@@ -39,12 +38,6 @@ export class ProtectKeyStacksStep extends pipelines.CodeBuildStep {
 
   /** Acknowledges the stack-ID wildcards of its role; call after the pipeline is built. */
   public acknowledgeStackIdWildcards(): void {
-    for (const arn of this.stackArns) {
-      Validations.of(this.project.role!).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${arn}]`,
-        reason:
-          'A stack ARN ends in an ID that CloudFormation assigns at creation; the wildcard stands for that ID of this one named key stack.',
-      });
-    }
+    acknowledgeStackIdWildcards(this.project.role!, this.stackArns);
   }
 }
