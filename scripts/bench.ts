@@ -150,9 +150,10 @@ function benchBreakdown(runs: number, work: string): void {
 }
 
 function benchTests(): void {
-  const typeCheck = timed('npx tsc --noEmit', PROJECT_ROOT);
-  const jest = timed('npx jest --silent', PROJECT_ROOT);
-  console.log(`\nTests: type check ${typeCheck.toFixed(1)} s, jest ${jest.toFixed(1)} s (one run each)`);
+  const typeCheck = timed('npm run --silent build', PROJECT_ROOT);
+  const jest = timed('npm run --silent test:unit -- --silent', PROJECT_ROOT);
+  const all = timed('npm test --silent', PROJECT_ROOT);
+  console.log(`\nTests: type check ${typeCheck.toFixed(1)} s, jest ${jest.toFixed(1)} s, npm test ${all.toFixed(1)} s (one run each)`);
 }
 
 function main(): void {

@@ -101,9 +101,11 @@ describe('bin/app.ts', () => {
 describe('the CDK CLI', () => {
   test('`cdk synth -c config=<bad file>` fails and shows the one-line message', () => {
     const file = writeConfigFile('cli-bad-value.json', withPendingWindow45);
+    // The CLI's own bin script, as `npx cdk` runs it, without npx's start-up.
+    const cli = path.join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
     const result = spawnSync(
-      'npx',
-      ['cdk', 'synth', '-c', `config=${file}`, '--quiet', '--no-notices', '--output', path.join(dir, 'cli-out')],
+      process.execPath,
+      [cli, 'synth', '-c', `config=${file}`, '--quiet', '--no-notices', '--output', path.join(dir, 'cli-out')],
       {
         cwd: ROOT,
         encoding: 'utf8',

@@ -62,5 +62,6 @@ export const REFERENCE_TSCONFIG = {
 /** The app commands of the two layouts that the benchmark compares against. */
 export const REFERENCE_LAYOUTS: Record<string, string> = {
   'cdk init, ts-node with type checking': 'npx ts-node --prefer-ts-exts bin/app.ts',
-  'cdk init, tsc && tsx': 'npx tsc && npx tsx bin/app.ts',
+  // TypeScript 5.9 (the `typescript` package) by path: node_modules/.bin/tsc may be this project's TypeScript 7.
+  'cdk init, tsc && tsx': 'node node_modules/typescript/bin/tsc && npx tsx bin/app.ts',
 };

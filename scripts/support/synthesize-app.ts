@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { buildApp, BuildAppOptions } from '../../lib/build-app';
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
 import { CONFIG_CONTEXT_KEY, CONFIG_FILE_CONTEXT_KEY, loadConfig } from '../../lib/config/load-config';
@@ -55,6 +56,15 @@ export function projectConfig(options: ProjectConfigOptions = {}): KmsPipelineCo
   });
 }
 
+/**
+ * App settings that leave the stack traces out of construct metadata. The templates are the same; the
+ * traces cost about a tenth of a whole-app synth under jest, which source-maps every frame of every trace.
+ */
+export const WITHOUT_STACK_TRACES = {
+  stackTraces: false,
+  context: { [cxapi.DISABLE_CREATION_STACK_TRACES]: true },
+} as const;
+
 export interface SynthesizeAppOptions extends BuildAppOptions {
   /** Run CDK's built-in CloudFormation validator (seconds per synth). @default false */
   readonly cloudFormationValidation?: boolean;
@@ -70,9 +80,10 @@ export function synthesizeApp(
   options: SynthesizeAppOptions = {},
 ): { app: App; stack: KmsPipelineStack; pipelineTemplate: any } {
   const app = new App({
-    context: featureFlags(),
+    context: { ...featureFlags(), ...WITHOUT_STACK_TRACES.context },
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-')),
     builtinCloudFormationValidation: options.cloudFormationValidation ?? false,
+    stackTraces: WITHOUT_STACK_TRACES.stackTraces,
   });
   const stack = buildApp(app, config, options);
   const assembly = app.synth();

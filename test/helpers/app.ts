@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
 import { validateConfig } from '../../lib/config/validate-config';
 import { KmsPipelineStack } from '../../lib/pipeline-stack';
-import { featureFlags, synthesizeApp, SynthesizeAppOptions } from '../../scripts/support/synthesize-app';
+import { featureFlags, synthesizeApp, SynthesizeAppOptions, WITHOUT_STACK_TRACES } from '../../scripts/support/synthesize-app';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -15,10 +15,15 @@ export const FEATURE_FLAGS: Record<string, unknown> = featureFlags();
 /**
  * An app for a test of one construct or stack: cdk.json's feature flags, and
  * without CDK's built-in CloudFormation validator, which costs seconds per synth
- * (test/bin-app.test.ts runs it, as `cdk synth` does).
+ * (test/bin-app.test.ts runs it, as `cdk synth` does), and without stack traces in
+ * construct metadata (`WITHOUT_STACK_TRACES`).
  */
 export function testApp(): App {
-  return new App({ context: FEATURE_FLAGS, builtinCloudFormationValidation: false });
+  return new App({
+    context: { ...FEATURE_FLAGS, ...WITHOUT_STACK_TRACES.context },
+    builtinCloudFormationValidation: false,
+    stackTraces: WITHOUT_STACK_TRACES.stackTraces,
+  });
 }
 
 /**
