@@ -14,6 +14,7 @@ const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 module.exports = {
   ...base,
   testMatch: [...base.testMatch, '**/test/grouped/*.grouped.ts'],
+  testSequencer: '<rootDir>/test/grouped/sequencer.js',
   testPathIgnorePatterns: [
     '/node_modules/',
     ...Object.values(groups)
