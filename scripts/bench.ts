@@ -22,7 +22,7 @@ import { CONTROL_TOWER_CHECKS_CONTEXT_KEY } from '../lib/control-tower-checks';
 import { REFERENCE_APP_SOURCE, REFERENCE_LAYOUTS, REFERENCE_TSCONFIG } from './bench/reference-app';
 import { analyzePipeline } from './pipeline-shape/analyze-pipeline';
 import { flagValue, runMain } from './support/run-main';
-import { cdkJsonContext, PROJECT_ROOT, projectConfig } from './support/synthesize-app';
+import { cdkJsonContext, PROJECT_ROOT, projectConfig } from './support/project-config';
 
 const REPLICA_COUNTS = [1, 4, 8, 16];
 

@@ -16,7 +16,7 @@ import { executionPolicy, monitoringExecutionPolicy } from './bootstrap/executio
 import { dryRunLines, planNotes, ResolvedExecutionPolicy, ResolvedPolicies } from './bootstrap/output';
 import { permissionsBoundary } from './bootstrap/permissions-boundary';
 import { bootstrapCommands, bootstrapPlan, commandLine } from './bootstrap/plan';
-import { projectConfig } from './support/synthesize-app';
+import { projectConfig } from './support/project-config';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 2;

@@ -11,7 +11,8 @@ import { DIAGRAM_BLOCK, PIPELINE_DOC, pipelineDoc, readmeDiagramBlock } from './
 import { replaceBlock } from './support/readme-block';
 import { renderPipelineDiagram } from './pipeline-diagram/render';
 import { runMain } from './support/run-main';
-import { PROJECT_ROOT, projectConfig, synthesizeApp } from './support/synthesize-app';
+import { PROJECT_ROOT, projectConfig } from './support/project-config';
+import { synthesizeApp } from './support/synthesize-app';
 
 /** The diagram of the pipeline that `cdk synth` builds from cdk.json. */
 export function currentDiagram(): string {

@@ -8,7 +8,8 @@
  */
 import { analyzePipeline } from './pipeline-shape/analyze-pipeline';
 import { flagValue, runMain } from './support/run-main';
-import { projectConfig, synthesizeApp } from './support/synthesize-app';
+import { projectConfig } from './support/project-config';
+import { synthesizeApp } from './support/synthesize-app';
 
 function main(): void {
   const config = projectConfig({ configFile: flagValue(process.argv, '--config') });

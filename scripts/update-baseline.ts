@@ -20,7 +20,8 @@ import { formatDifferences, fullDiff } from '@aws-cdk/cloudformation-diff';
 import { BASELINE_DIR, baselineFile, keyStackTemplates, readBaseline, writeBaseline } from './replacement-guard/baseline';
 import { findReplacements, normalizeTemplate, stackLabel } from './replacement-guard/replacement-guard';
 import { runMain } from './support/run-main';
-import { PROJECT_ROOT, projectConfig, synthesizeApp } from './support/synthesize-app';
+import { PROJECT_ROOT, projectConfig } from './support/project-config';
+import { synthesizeApp } from './support/synthesize-app';
 
 function main(): void {
   const { stack } = synthesizeApp(projectConfig());

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../../lib/config/load-config';
 import { ConfigError, validateConfig } from '../../lib/config/validate-config';
-import { exampleRawConfig } from '../helpers/app';
+import { exampleRawConfig } from '../helpers/config';
 
 /** A change to a fresh copy of the example config, or a whole config to use instead. */
 type BadInput = ((raw: Record<string, any>) => unknown) | { readonly whole: unknown };

@@ -3,8 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../../lib/config/load-config';
 import { validateConfig } from '../../lib/config/validate-config';
-import { projectConfig } from '../../scripts/support/synthesize-app';
-import { exampleRawConfig } from '../helpers/app';
+import { projectConfig } from '../../scripts/support/project-config';
+import { exampleRawConfig } from '../helpers/config';
 
 describe('validateConfig', () => {
   test('accepts the example configuration (the fixture copy of the one cdk.json ships with)', () => {

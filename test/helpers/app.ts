@@ -1,13 +1,12 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
-import { validateConfig } from '../../lib/config/validate-config';
 import { KmsPipelineStack } from '../../lib/pipeline-stack';
-import { featureFlags, synthesizeApp, SynthesizeAppOptions, WITHOUT_STACK_TRACES } from '../../scripts/support/synthesize-app';
+import { featureFlags } from '../../scripts/support/project-config';
+import { synthesizeApp, SynthesizeAppOptions, WITHOUT_STACK_TRACES } from '../../scripts/support/synthesize-app';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+// The configuration helpers, for the tests that also build apps.
+export { configWith, EXAMPLE_CONFIG_FILE, exampleRawConfig, ROOT } from './config';
 
 /** The feature flags of cdk.json, so tests synthesize exactly what `cdk synth` does. */
 export const FEATURE_FLAGS: Record<string, unknown> = featureFlags();
@@ -24,26 +23,6 @@ export function testApp(): App {
     builtinCloudFormationValidation: false,
     stackTraces: WITHOUT_STACK_TRACES.stackTraces,
   });
-}
-
-/**
- * The example configuration, as shipped in cdk.json, kept here as a fixture so
- * that the tests' expectations do not change when a user configures cdk.json
- * for their own account.
- */
-export const EXAMPLE_CONFIG_FILE = path.join(ROOT, 'test', 'fixtures', 'example-config.json');
-const EXAMPLE_CONFIG = fs.readFileSync(EXAMPLE_CONFIG_FILE, 'utf8');
-
-/** The example configuration as raw JSON (a fresh copy each call). */
-export function exampleRawConfig(): Record<string, any> {
-  return JSON.parse(EXAMPLE_CONFIG);
-}
-
-/** The example configuration with `change` applied to a copy of its raw JSON, validated. */
-export function configWith(change: (raw: Record<string, any>) => void = () => undefined): KmsPipelineConfig {
-  const raw = exampleRawConfig();
-  change(raw);
-  return validateConfig(raw);
 }
 
 export type SynthOptions = SynthesizeAppOptions;

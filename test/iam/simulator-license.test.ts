@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'fs';
 import { join } from 'path';
-import { ROOT } from '../helpers/app';
+import { ROOT } from '../helpers/config';
 
 /** The IAM policy simulator is AGPL-3.0 licensed: tests may use it, nothing that is deployed or bundled may. */
 const SIMULATOR_PACKAGES = /@cloud-copilot\//;

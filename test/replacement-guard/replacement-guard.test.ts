@@ -12,7 +12,7 @@ import {
   serializeTemplate,
   writeBaseline,
 } from '../../scripts/replacement-guard/baseline';
-import { projectConfig } from '../../scripts/support/synthesize-app';
+import { projectConfig } from '../../scripts/support/project-config';
 import {
   CfnTemplate,
   findReplacements,

@@ -6,7 +6,7 @@ import { USAGE } from '../../scripts/bootstrap/command-line';
 import { executionPolicy, monitoringExecutionPolicy } from '../../scripts/bootstrap/execution-policy';
 import { permissionsBoundary } from '../../scripts/bootstrap/permissions-boundary';
 import { MANAGED_POLICY_ARN, MANAGED_POLICY_MAX_CHARS, policySize } from '../../scripts/bootstrap/policy-document';
-import { configWith, exampleRawConfig } from '../helpers/app';
+import { configWith, exampleRawConfig } from '../helpers/config';
 
 const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const NARROW = 'arn:aws:iam::111111111111:policy/kms-mrk-cfn-execution,arn:aws:iam::111111111111:policy/kms-mrk-cfn-execution-monitoring';

@@ -4,7 +4,7 @@ import { CONFIG_SCHEMA, ObjectField } from '../../lib/config/config-schema';
 import { CONFIG_REFERENCE_BLOCK, readmeConfigReferenceBlock } from '../../scripts/config-reference/documents';
 import { leafFields, renderConfigReference } from '../../scripts/config-reference/render';
 import { readBlock } from '../../scripts/support/readme-block';
-import { exampleRawConfig, ROOT } from '../helpers/app';
+import { exampleRawConfig, ROOT } from '../helpers/config';
 
 const readmeBlock = readBlock(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'), CONFIG_REFERENCE_BLOCK, 'README.md');
 

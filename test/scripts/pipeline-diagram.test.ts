@@ -3,7 +3,7 @@ import * as path from 'path';
 import { DIAGRAM_BLOCK, PIPELINE_DOC, pipelineDoc, readmeDiagramBlock } from '../../scripts/pipeline-diagram/documents';
 import { readBlock, replaceBlock } from '../../scripts/support/readme-block';
 import { renderPipelineDiagram } from '../../scripts/pipeline-diagram/render';
-import { projectConfig } from '../../scripts/support/synthesize-app';
+import { projectConfig } from '../../scripts/support/project-config';
 import { configWith, ROOT, synthesizeOnce } from '../helpers/app';
 
 describe('the committed diagram', () => {
