@@ -4,6 +4,7 @@
  * judged by an IAM policy simulator on the calls each role's step really makes.
  */
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
+import { bootstrapQualifier } from '../../lib/resource-names';
 import { permissionsBoundary } from '../../scripts/bootstrap/permissions-boundary';
 import { configWith } from '../helpers/app';
 import { deployedStacks, DeployedStack } from './deployed-stacks';
@@ -167,9 +168,17 @@ describe.each<[string, KmsPipelineConfig]>([
       expect(await s3('s3:PutObject', bundle)).toBe('ImplicitlyDenied');
     });
 
-    test('may assume no role: there is no environment role to assume yet', async () => {
-      const deployRole = `arn:aws:iam::${ACCOUNT}:role/cdk-kmsmrk-deploy-role-${ACCOUNT}-${config.primaryRegion}`;
-      expect(await asRole(scheduled, boundary)('sts:AssumeRole', deployRole)).toBe('ImplicitlyDenied');
+    test('may assume no role: with the keys in the pipeline account, there is no environment role to assume', async () => {
+      const qualifier = bootstrapQualifier(config.projectName);
+      const roles = [
+        `arn:aws:iam::${ACCOUNT}:role/cdk-${qualifier}-deploy-role-${ACCOUNT}-${config.primaryRegion}`,
+        `arn:aws:iam::${ACCOUNT}:role/cdk-${qualifier}-cfn-exec-role-${ACCOUNT}-${config.primaryRegion}`,
+        `arn:aws:iam::${ACCOUNT}:role/${config.projectName}-any-role`,
+        'arn:aws:iam::222222222222:role/any-role',
+      ];
+      for (const roleArn of roles) {
+        expect([roleArn, await asRole(scheduled, boundary)('sts:AssumeRole', roleArn)]).toEqual([roleArn, 'ImplicitlyDenied']);
+      }
     });
   });
 
