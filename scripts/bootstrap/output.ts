@@ -1,6 +1,17 @@
 import { CustomerManagedPolicy } from './policy-document';
 import { BootstrapCommand, BootstrapPlan, commandLine } from './plan';
 
+/** How many versions a managed policy may have (IAM quotas: "Managed policy versions", 5). */
+export const MAX_POLICY_VERSIONS = 5;
+/** Versions besides the default that an update keeps, so that the new one is the fifth at most. */
+export const KEPT_OLD_VERSIONS = MAX_POLICY_VERSIONS - 2;
+/**
+ * The AWS CLI `--query` (JMESPath) of `aws iam list-policy-versions` that names the versions to delete
+ * before `create-policy-version`: all but the newest `KEPT_OLD_VERSIONS` that are not the default.
+ * `CreateDate` is an ISO 8601 timestamp, so it sorts as text.
+ */
+export const OLD_VERSIONS_QUERY = `sort_by(Versions[?!IsDefaultVersion], &CreateDate)[:-${KEPT_OLD_VERSIONS}].VersionId`;
+
 /** The execution policy the commands attach, resolved for one configuration. */
 export type ResolvedExecutionPolicy =
   | {
@@ -49,7 +60,8 @@ export function planNotes(plan: BootstrapPlan, policies: ResolvedPolicies, run: 
   }
   lines.push(
     '# They name the alias, the Regions and the connection: after changing those, run this again and apply it before you push.',
-    '# An existing policy gets a new default version (IAM keeps 5: delete the oldest with aws iam delete-policy-version first).',
+    '# An existing policy gets a new default version; IAM keeps at most 5, so the oldest versions that are not the default',
+    `# are deleted first, keeping the default and the ${KEPT_OLD_VERSIONS} newest others to roll back to.`,
   );
   const created = execution.kind === 'least-privilege' ? [boundary, ...execution.policies] : [boundary];
   for (const { name, arn, document } of created) {
@@ -57,8 +69,13 @@ export function planNotes(plan: BootstrapPlan, policies: ResolvedPolicies, run: 
       `cat > ${name}.json <<'POLICY'`,
       ...JSON.stringify(document, null, 2).split('\n'),
       'POLICY',
-      `aws iam create-policy --policy-name ${name} --policy-document file://${name}.json \\`,
-      `  || aws iam create-policy-version --policy-arn ${arn} --policy-document file://${name}.json --set-as-default`,
+      `if aws iam get-policy --policy-arn ${arn} > /dev/null 2>&1; then`,
+      `  aws iam list-policy-versions --policy-arn ${arn} --output text --query '${OLD_VERSIONS_QUERY}' \\`,
+      `    | xargs -n 1 -r aws iam delete-policy-version --policy-arn ${arn} --version-id`,
+      `  aws iam create-policy-version --policy-arn ${arn} --policy-document file://${name}.json --set-as-default`,
+      'else',
+      `  aws iam create-policy --policy-name ${name} --policy-document file://${name}.json`,
+      'fi',
     );
   }
   return lines;
