@@ -15,6 +15,25 @@ import { BUNDLE_KEY_ARN_METADATA } from '../steps/verify-replication-step';
 
 /** Where the verification step leaves the bundle in the bundle bucket. */
 export const VERIFY_BUNDLE_OBJECT_KEY = 'verify-replication/verify-replication.js';
+/** What a scheduled run prints when the pipeline has not yet left a bundle. */
+export const NO_BUNDLE_YET = 'No verification bundle yet: the pipeline has not yet passed a verification, so there is nothing to verify.';
+
+/**
+ * The AWS CLI `--query` (JMESPath) over `aws s3api list-object-versions` that counts the versions and
+ * delete markers of the object `key`: 0 only if it was never written.
+ */
+export function bundleVersionCountQuery(key: string): string {
+  return `length(([Versions || \`[]\`, DeleteMarkers || \`[]\`][])[?Key=='${key}'])`;
+}
+/** The JUnit report of a run with no bundle yet: one skipped test that says why. */
+export function noBundleReport(): string {
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?><testsuites name="scheduled verification" tests="1" failures="0" errors="0" skipped="1">' +
+    '<testsuite name="scheduled verification" tests="1" failures="0" errors="0" skipped="1">' +
+    `<testcase classname="scheduled verification" name="the bundle the pipeline last passed"><skipped message="${NO_BUNDLE_YET}"/></testcase>` +
+    '</testsuite></testsuites>'
+  );
+}
 const MIN_INTERVAL_MINUTES = 5;
 const MAX_INTERVAL_MINUTES = 12 * 60;
 
@@ -119,6 +138,8 @@ export class ScheduledVerification extends Construct {
         ...Object.fromEntries(Object.entries(props.environment).map(([name, value]) => [name, { value }])),
         BUNDLE_BUCKET: { value: this.bundleBucket.bucketName },
         BUNDLE_KEY: { value: VERIFY_BUNDLE_OBJECT_KEY },
+        // In a variable, so that the shell leaves the query's backquotes alone.
+        BUNDLE_VERSIONS_QUERY: { value: bundleVersionCountQuery(VERIFY_BUNDLE_OBJECT_KEY) },
       },
       buildSpec: codebuild.mergeBuildSpecs(
         codebuild.BuildSpec.fromObject({
@@ -127,9 +148,18 @@ export class ScheduledVerification extends Construct {
             install: { 'runtime-versions': { nodejs: 22 } },
             build: {
               commands: [
-                // The assignment fails the build when the download fails.
-                `PRIMARY_KEY_ARN="$(aws s3api get-object --bucket "$BUNDLE_BUCKET" --key "$BUNDLE_KEY" verify-replication.js --query 'Metadata."${BUNDLE_KEY_ARN_METADATA}"' --output text)"`,
-                'PRIMARY_KEY_ARN="$PRIMARY_KEY_ARN" node verify-replication.js',
+                [
+                  // Until the pipeline's first verification passes there is no bundle, and nothing to verify: the run
+                  // says so, reports one skipped test and succeeds. Once a bundle was written, a missing one (a delete
+                  // marker) or a failed download fails the run, and so does a listing that cannot be made.
+                  `if [ "$(aws s3api list-object-versions --bucket "$BUNDLE_BUCKET" --prefix "$BUNDLE_KEY" --output json --query "$BUNDLE_VERSIONS_QUERY")" = "0" ]; then`,
+                  `  echo "${NO_BUNDLE_YET}";`,
+                  `  mkdir -p "$(dirname "${props.reportFile}")" && echo '${noBundleReport()}' > "${props.reportFile}";`,
+                  'else',
+                  `  PRIMARY_KEY_ARN="$(aws s3api get-object --bucket "$BUNDLE_BUCKET" --key "$BUNDLE_KEY" verify-replication.js --query 'Metadata."${BUNDLE_KEY_ARN_METADATA}"' --output text)" &&`,
+                  '  PRIMARY_KEY_ARN="$PRIMARY_KEY_ARN" node verify-replication.js;',
+                  'fi',
+                ].join('\n'),
               ],
             },
           },
@@ -143,6 +173,14 @@ export class ScheduledVerification extends Construct {
         sid: 'ReadTheBundle',
         actions: ['s3:GetObject', 's3:GetObjectVersion'],
         resources: [this.bundleBucket.arnForObjects(VERIFY_BUNDLE_OBJECT_KEY)],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListTheBundleVersions',
+        actions: ['s3:ListBucketVersions'],
+        resources: [this.bundleBucket.bucketArn],
+        conditions: { StringEquals: { 's3:prefix': VERIFY_BUNDLE_OBJECT_KEY } },
       }),
     );
     for (const statement of props.kmsStatements) role.addToPrincipalPolicy(statement);

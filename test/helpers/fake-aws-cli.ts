@@ -3,7 +3,8 @@ import * as path from 'path';
 import { ROOT } from './config';
 
 /**
- * A stand-in for the AWS CLI's IAM policy commands, for running the bootstrap's printed script offline.
+ * A stand-in for the AWS CLI's IAM policy commands (and the two S3 calls of the scheduled verification), for
+ * running the project's shell commands offline.
  * It keeps the policies in a JSON file and applies IAM's rules that the script must live with:
  * - a managed policy has at most 5 versions: CreatePolicyVersion fails with LimitExceeded on the sixth
  *   (IAM quotas, "Managed policy versions": https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html);
@@ -11,6 +12,9 @@ import { ROOT } from './config';
  *   (https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeletePolicyVersion.html);
  * - version IDs count up (v1, v2, ...) and are never reused; CreatePolicy fails with EntityAlreadyExists
  *   on an existing name, GetPolicy with NoSuchEntity on a missing ARN.
+ * S3's ListObjectVersions leaves an empty Versions or DeleteMarkers list out of its response
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html), and GetObject fails on a key
+ * whose latest version is a delete marker (AccessDenied, as for a caller without s3:ListBucket).
  * `--query` is evaluated with jmespath (the language the AWS CLI implements), and `--output text` prints a
  * list tab-separated on one line, as the CLI does. `npx` is replaced by a recorder, so `npx cdk bootstrap`
  * lines do nothing.
@@ -37,6 +41,34 @@ const print = (value) => {
     else process.stdout.write((result === null ? 'None' : String(result)) + '\\n');
   } else process.stdout.write(JSON.stringify(result) + '\\n');
 };
+if (service === 's3api') {
+  const s3File = process.env.FAKE_S3_STATE;
+  const s3 = fs.existsSync(s3File) ? JSON.parse(fs.readFileSync(s3File, 'utf8')) : { versions: [], deleteMarkers: [] };
+  const key = arg('--key');
+  switch (op) {
+    case 'list-object-versions': {
+      const prefix = arg('--prefix') || '';
+      const response = {};
+      const versions = s3.versions.filter((v) => v.Key.startsWith(prefix)).map(({ Body, Metadata, ...v }) => v);
+      const markers = s3.deleteMarkers.filter((v) => v.Key.startsWith(prefix));
+      // S3 leaves a list out of the response when it is empty.
+      if (versions.length > 0) response.Versions = versions;
+      if (markers.length > 0) response.DeleteMarkers = markers;
+      print(response);
+      break;
+    }
+    case 'get-object': {
+      const latestMarker = s3.deleteMarkers.find((m) => m.Key === key && m.IsLatest);
+      const current = s3.versions.find((v) => v.Key === key && v.IsLatest);
+      if (latestMarker || !current) fail('AccessDenied', 'Access Denied');
+      fs.writeFileSync(rest[rest.indexOf(key) + 1], current.Body);
+      print({ Metadata: current.Metadata });
+      break;
+    }
+    default: fail('Unsupported', op);
+  }
+  process.exit(0);
+}
 if (service !== 'iam') fail('Unsupported', service);
 const policy = () => state.policies[arg('--policy-arn')] || fail('NoSuchEntity', 'Policy ' + arg('--policy-arn') + ' does not exist');
 switch (op) {
@@ -89,6 +121,24 @@ export interface FakeAwsCli {
   errors(): string[];
   /** Puts a policy in place with versions v1 to vCOUNT, `defaultVersion` the default. */
   seed(arn: string, count: number, defaultVersion: string): void;
+  /** Sets the versions and delete markers of the one fake bucket (ListObjectVersions' shapes, plus Body and Metadata). */
+  bucket(state: { versions: FakeObjectVersion[]; deleteMarkers: FakeDeleteMarker[] }): void;
+}
+
+export interface FakeObjectVersion {
+  readonly Key: string;
+  readonly VersionId: string;
+  readonly IsLatest: boolean;
+  readonly LastModified: string;
+  readonly Body: string;
+  readonly Metadata: Record<string, string>;
+}
+
+export interface FakeDeleteMarker {
+  readonly Key: string;
+  readonly VersionId: string;
+  readonly IsLatest: boolean;
+  readonly LastModified: string;
 }
 
 /** Installs the fake `aws` and `npx` in a new directory under `dir`. */
@@ -105,6 +155,7 @@ export function fakeAwsCli(dir: string): FakeAwsCli {
       PATH: `${bin}${path.delimiter}${process.env.PATH}`,
       FAKE_IAM_STATE: stateFile,
       FAKE_IAM_ERRORS: errorsFile,
+      FAKE_S3_STATE: path.join(bin, 's3.json'),
       FAKE_NPX_LOG: path.join(bin, 'npx.log'),
     },
     policies: () =>
@@ -118,6 +169,7 @@ export function fakeAwsCli(dir: string): FakeAwsCli {
         .readFileSync(errorsFile, 'utf8')
         .split('\n')
         .filter((line) => line !== ''),
+    bucket: (state) => fs.writeFileSync(path.join(bin, 's3.json'), JSON.stringify(state)),
     seed: (arn, count, defaultVersion) => {
       const state = fs.existsSync(stateFile) ? JSON.parse(fs.readFileSync(stateFile, 'utf8')) : { policies: {}, clock: 0 };
       const versions = Array.from({ length: count }, (_, i) => ({

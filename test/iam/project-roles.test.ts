@@ -4,6 +4,7 @@
  * judged by an IAM policy simulator on the calls each role's step really makes.
  */
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
+import { VERIFY_BUNDLE_OBJECT_KEY } from '../../lib/constructs/scheduled-verification';
 import { bootstrapQualifier } from '../../lib/resource-names';
 import { permissionsBoundary } from '../../scripts/bootstrap/permissions-boundary';
 import { configWith } from '../helpers/app';
@@ -166,6 +167,15 @@ describe.each<[string, KmsPipelineConfig]>([
       expect(await s3('s3:GetObject', bundle)).toBe('Allowed');
       expect(await s3('s3:GetObject', bundle.replace('verify-replication.js', 'other.js'))).toBe('ImplicitlyDenied');
       expect(await s3('s3:PutObject', bundle)).toBe('ImplicitlyDenied');
+    });
+
+    test('may list the versions of the bundle (to tell "never written" from "deleted"), and of nothing else in its bucket', async () => {
+      const s3 = asRole(scheduled, boundary);
+      const bucket = pipeline.arnOf(bucketId);
+      expect(await s3('s3:ListBucketVersions', bucket, { 's3:prefix': VERIFY_BUNDLE_OBJECT_KEY })).toBe('Allowed');
+      expect(await s3('s3:ListBucketVersions', bucket, { 's3:prefix': 'verify-replication/' })).toBe('ImplicitlyDenied');
+      expect(await s3('s3:ListBucketVersions', bucket)).toBe('ImplicitlyDenied');
+      expect(await s3('s3:ListBucket', bucket, { 's3:prefix': VERIFY_BUNDLE_OBJECT_KEY })).toBe('ImplicitlyDenied');
     });
 
     test('may assume no role: with the keys in the pipeline account, there is no environment role to assume', async () => {

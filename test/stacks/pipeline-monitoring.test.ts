@@ -3,15 +3,27 @@
  * verification (bucket, project, schedule, alarms) and the alerts (topic, its key
  * and policy, the key-activity bus and its rules).
  */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { KeyActivityAlerts } from '../../lib/constructs/key-activity-alerts';
-import { ScheduledVerification, ScheduledVerificationProps, VERIFY_BUNDLE_OBJECT_KEY } from '../../lib/constructs/scheduled-verification';
+import {
+  NO_BUNDLE_YET,
+  ScheduledVerification,
+  ScheduledVerificationProps,
+  VERIFY_BUNDLE_OBJECT_KEY,
+} from '../../lib/constructs/scheduled-verification';
+import { BUNDLE_KEY_ARN_METADATA, VERIFY_REPORT_FILE } from '../../lib/steps/verify-replication-step';
 import { configWith, synthesizeOnce, testApp } from '../helpers/app';
+import { FakeAwsCli, fakeAwsCli, FakeObjectVersion } from '../helpers/fake-aws-cli';
 import { projectNamed } from '../helpers/pipeline-template';
 
 const ACCOUNT = '111111111111';
@@ -268,5 +280,73 @@ describe('the constructs on their own', () => {
 
   test('rejects an address that is not one', () => {
     expect(() => alerts(['ops'])).toThrow('emails must be e-mail addresses, got "ops"');
+  });
+});
+
+describe("the scheduled build command, run by bash against a fake AWS CLI with S3's response shapes", () => {
+  const { pipelineTemplate: template } = synthesizeOnce(configWith());
+  const { project: resource } = projectNamed(template, 'ScheduledVerificationProject');
+  // The buildspec is a Fn::Join around the report group's name; the build phase holds no token.
+  const parts: unknown[] = resource.Properties.Source.BuildSpec['Fn::Join'][1];
+  const buildSpec = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join(''));
+  const [command] = buildSpec.phases.build.commands;
+  const variables = Object.fromEntries(resource.Properties.Environment.EnvironmentVariables.map((v: any) => [v.Name, v.Value]));
+  const KEY_ARN = 'arn:aws:kms:us-east-1:111111111111:key/mrk-1234abcd12ab34cd56ef1234567890ab';
+  const bundle = (versionId: string, isLatest: boolean): FakeObjectVersion => ({
+    Key: VERIFY_BUNDLE_OBJECT_KEY,
+    VersionId: versionId,
+    IsLatest: isLatest,
+    LastModified: '2026-11-30T10:00:00.000Z',
+    Body: "console.log('verified ' + process.env.PRIMARY_KEY_ARN);",
+    Metadata: { [BUNDLE_KEY_ARN_METADATA]: KEY_ARN },
+  });
+
+  function runBuild(state: Parameters<FakeAwsCli['bucket']>[0]) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-scheduled-'));
+    const cli = fakeAwsCli(dir);
+    cli.bucket(state);
+    const env = {
+      ...cli.env,
+      BUNDLE_BUCKET: 'kms-mrk-pipeline-bundle',
+      BUNDLE_KEY: variables.BUNDLE_KEY,
+      BUNDLE_VERSIONS_QUERY: variables.BUNDLE_VERSIONS_QUERY,
+    };
+    const result = spawnSync('bash', ['-c', command], { cwd: dir, env, encoding: 'utf8' });
+    const reportFile = path.join(dir, VERIFY_REPORT_FILE);
+    return { ...result, report: fs.existsSync(reportFile) ? fs.readFileSync(reportFile, 'utf8') : undefined };
+  }
+
+  test('before the first bundle, says there is nothing to verify, reports one skipped test and succeeds', () => {
+    const result = runBuild({ versions: [], deleteMarkers: [] });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(NO_BUNDLE_YET);
+    expect(XMLValidator.validate(result.report!)).toBe(true);
+    const suite = new XMLParser({ ignoreAttributes: false }).parse(result.report!).testsuites.testsuite;
+    expect([suite['@_tests'], suite['@_skipped'], suite['@_failures'], suite.testcase.skipped['@_message']]).toEqual([
+      '1',
+      '1',
+      '0',
+      NO_BUNDLE_YET,
+    ]);
+  });
+
+  test('with a bundle, runs it with the primary key ARN from its metadata', () => {
+    const result = runBuild({ versions: [bundle('v2', true), bundle('v1', false)], deleteMarkers: [] });
+    expect([result.status, result.stdout.trim()]).toEqual([0, `verified ${KEY_ARN}`]);
+  });
+
+  test('fails when the bundle was deleted after it was written (a delete marker), instead of reporting nothing to verify', () => {
+    const result = runBuild({
+      versions: [bundle('v1', false)],
+      deleteMarkers: [{ Key: VERIFY_BUNDLE_OBJECT_KEY, VersionId: 'v2', IsLatest: true, LastModified: '2026-11-30T11:00:00.000Z' }],
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stdout).not.toContain(NO_BUNDLE_YET);
+  });
+
+  test('counts only the bundle itself, not other objects under its name', () => {
+    const other = { ...bundle('v9', true), Key: `${VERIFY_BUNDLE_OBJECT_KEY}.old` };
+    const result = runBuild({ versions: [other], deleteMarkers: [] });
+    expect([result.status, result.stdout]).toEqual([0, `${NO_BUNDLE_YET}\n`]);
   });
 });
