@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../../lib/config/load-config';
-import { validateConfig } from '../../lib/config/validate-config';
+import { ConfigError, validateConfig } from '../../lib/config/validate-config';
 import { projectConfig } from '../../scripts/support/project-config';
 import { exampleRawConfig } from '../helpers/config';
 
@@ -50,6 +50,45 @@ describe('validateConfig', () => {
       adminPrincipalArns: [],
       userPrincipalArns: [],
     });
+  });
+
+  test('accepts every bound itself: the smallest and largest integers, 10 alert e-mails, 50 tags', () => {
+    const raw = exampleRawConfig();
+    raw.key.pendingWindowDays = 7;
+    raw.key.rotationPeriodDays = 2560;
+    raw.monitoring = { alertEmails: Array.from({ length: 10 }, (_, i) => `ops${i}@example.com`) };
+    raw.key.tags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`tag${i}`, 'v']));
+    const config = validateConfig(raw);
+    expect([config.key.pendingWindowDays, config.key.rotationPeriodDays]).toEqual([7, 2560]);
+    expect([config.monitoring.alertEmails.length, Object.keys(config.key.tags).length]).toEqual([10, 50]);
+    raw.key.pendingWindowDays = 30;
+    raw.key.rotationPeriodDays = 90;
+    expect([validateConfig(raw).key.pendingWindowDays, validateConfig(raw).key.rotationPeriodDays]).toEqual([30, 90]);
+  });
+
+  test('fills in a whole optional section that is left out', () => {
+    const raw = exampleRawConfig();
+    delete raw.monitoring;
+    expect(validateConfig(raw).monitoring).toEqual({ verifySchedule: 'rate(1 hour)', alertEmails: [] });
+  });
+
+  test('a required field that is left out is named, with what it must be', () => {
+    const raw = exampleRawConfig();
+    delete raw.source.repository;
+    expect(() => validateConfig(raw)).toThrow(/^config\.source\.repository is required: .+, got nothing$/);
+  });
+
+  test('its errors are ConfigErrors, by class and by name', () => {
+    const raw = exampleRawConfig();
+    raw.projectName = 7;
+    let error: unknown;
+    try {
+      validateConfig(raw);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).name).toBe('ConfigError');
   });
 
   test('accepts many replica Regions and a legacy codestar-connections ARN', () => {
