@@ -3,7 +3,7 @@ import { DescribeKeyCommand, KMSClient, NotFoundException } from '@aws-sdk/clien
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_READY, main } from '../../scripts/preflight-replica-regions';
 import { checkReplicaRegions, ORPHAN_RUNBOOK, PreflightClients, STUCK_STACK_RUNBOOK } from '../../scripts/preflight/check-replica-regions';
-import { parsePreflightInputs } from '../../scripts/preflight/inputs';
+import { parsePreflightInputs, PreflightInputError } from '../../scripts/preflight/inputs';
 
 const KEY_ID = 'mrk-0123456789abcdef0123456789abcdef';
 const PRIMARY = `arn:aws:kms:us-east-1:111111111111:key/${KEY_ID}`;
@@ -155,6 +155,171 @@ describe('the preflight of the replica Regions', () => {
         `us-east-1 DescribeKey ${PRIMARY}`,
       ].sort(),
     );
+  });
+
+  test('names the status of a stack that the deploy updates', async () => {
+    const result = await verdicts({ ...HEALTHY_FIRST_RUN, stacks: { 'eu-west-1': 'UPDATE_ROLLBACK_COMPLETE' } });
+    expect(result[0]).toEqual({
+      region: 'eu-west-1',
+      outcome: 'ready',
+      message: 'eu-west-1: stack kms-mrk-replica-key-eu-west-1 exists (UPDATE_ROLLBACK_COMPLETE); the deploy updates it',
+    });
+  });
+
+  /** Clients whose answers the test gives per call: `cfn` for DescribeStacks, `primary` and `alias` for DescribeKey. */
+  function answering(answers: { cfn?: () => unknown; primary?: () => unknown; alias?: () => unknown }): PreflightClients {
+    const base = clientsFor(HEALTHY_FIRST_RUN);
+    return {
+      cloudFormation: (region) => ({
+        send: async (command: any) => (answers.cfn ? answers.cfn() : base.cloudFormation(region).send(command)),
+      }),
+      kms: (region) => ({
+        send: async (command: any) => {
+          const answer = command.input.KeyId === PRIMARY ? answers.primary : answers.alias;
+          return answer ? answer() : base.kms(region).send(command);
+        },
+      }),
+    } as PreflightClients;
+  }
+  const ONE_REGION = { ...ENV, REPLICA_STACKS: 'eu-west-1=kms-mrk-replica-key-eu-west-1' };
+  const NOTHING_IN_THE_WAY = 'eu-west-1: no stack kms-mrk-replica-key-eu-west-1 yet and nothing in the way; the deploy creates it';
+
+  test.each([
+    ['no Stacks', () => ({})],
+    ['an empty Stacks list', () => ({ Stacks: [] })],
+  ])('takes DescribeStacks answering with %s as no stack', async (_, cfn) => {
+    const result = await checkReplicaRegions(parsePreflightInputs(ONE_REGION), answering({ cfn }));
+    expect(result).toEqual([{ region: 'eu-west-1', outcome: 'ready', message: NOTHING_IN_THE_WAY }]);
+  });
+
+  test.each([
+    ['no KeyMetadata', () => ({})],
+    ['no MultiRegionConfiguration', () => ({ KeyMetadata: { KeyId: KEY_ID } })],
+    ['a replica without a Region', () => ({ KeyMetadata: { KeyId: KEY_ID, MultiRegionConfiguration: { ReplicaKeys: [{}] } } })],
+  ])('takes a primary described with %s as listing no replica', async (_, primary) => {
+    const result = await checkReplicaRegions(parsePreflightInputs(ONE_REGION), answering({ primary }));
+    expect(result).toEqual([{ region: 'eu-west-1', outcome: 'ready', message: NOTHING_IN_THE_WAY }]);
+  });
+
+  test('takes an alias described without KeyMetadata as pointing at no key', async () => {
+    const result = await checkReplicaRegions(parsePreflightInputs(ONE_REGION), answering({ alias: () => ({}) }));
+    expect(result).toEqual([{ region: 'eu-west-1', outcome: 'ready', message: NOTHING_IN_THE_WAY }]);
+  });
+
+  test.each([
+    ['a ValidationError that is not about a missing stack', validationError('1 validation error detected: Value at stackName failed')],
+    [
+      'another error that says "does not exist"',
+      Object.assign(new Error('Role arn:aws:iam::111111111111:role/x does not exist'), {
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    ],
+  ])('is "unknown" when DescribeStacks fails with %s', async (_, error) => {
+    const result = await checkReplicaRegions(
+      parsePreflightInputs(ONE_REGION),
+      answering({
+        cfn: () => {
+          throw error;
+        },
+      }),
+    );
+    expect(result[0].outcome).toBe('unknown');
+    expect(result[0].message).toContain(error.message);
+  });
+
+  test('is "unknown" when describing the alias fails other than with NotFoundException', async () => {
+    const denied = Object.assign(new Error('User is not authorized to perform: kms:DescribeKey'), {
+      name: 'AccessDeniedException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
+    const result = await checkReplicaRegions(
+      parsePreflightInputs(ONE_REGION),
+      answering({
+        alias: () => {
+          throw denied;
+        },
+      }),
+    );
+    expect(result[0]).toMatchObject({ region: 'eu-west-1', outcome: 'unknown' });
+    expect(result[0].message).toMatch(
+      /^eu-west-1: cannot tell whether the replica stack can deploy \(AccessDeniedException: User is not authorized/,
+    );
+  });
+});
+
+describe('the preflight inputs', () => {
+  const parse = (env: Record<string, string | undefined>) => parsePreflightInputs(env);
+  const failure = (env: Record<string, string | undefined>): unknown => {
+    try {
+      parse(env);
+    } catch (error) {
+      return error;
+    }
+    throw new Error('the inputs were accepted');
+  };
+
+  test('reads every variable, ignoring the spaces around values and pairs', () => {
+    const inputs = parse({
+      PRIMARY_KEY_ARN: ` ${PRIMARY} `,
+      REPLICA_STACKS: ' eu-west-1=kms-mrk-replica-key-eu-west-1 , ap-southeast-2=stack-2 ',
+      KEY_ALIAS: ' alias/app-data ',
+    });
+    expect(inputs.primaryKey).toMatchObject({ arn: PRIMARY, region: 'us-east-1', keyId: KEY_ID });
+    expect([...inputs.replicaStacks]).toEqual([
+      ['eu-west-1', 'kms-mrk-replica-key-eu-west-1'],
+      ['ap-southeast-2', 'stack-2'],
+    ]);
+    expect(inputs.alias).toBe('alias/app-data');
+  });
+
+  test.each([
+    ['PRIMARY_KEY_ARN', 'the primary multi-region key ARN'],
+    ['REPLICA_STACKS', 'region=stack-name pairs, comma-separated'],
+    ['KEY_ALIAS', "the key's alias, e.g. alias/app-data"],
+  ])('requires %s, whether unset, empty or blank', (name, what) => {
+    for (const value of [undefined, '', '   ']) {
+      const error = failure({ ...ENV, [name]: value });
+      expect(error).toBeInstanceOf(PreflightInputError);
+      expect(error).toMatchObject({ name: 'PreflightInputError', message: `${name} is required: set it to ${what}` });
+    }
+  });
+
+  test('refuses a primary key ARN that is not a multi-region key, saying why', () => {
+    const arn = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const error = failure({ ...ENV, PRIMARY_KEY_ARN: arn });
+    expect(error).toBeInstanceOf(PreflightInputError);
+    expect((error as Error).message).toMatch(/^PRIMARY_KEY_ARN \S.*1234abcd-12ab-34cd-56ef-1234567890ab/);
+  });
+
+  test.each([
+    ['eu-west-1=a=b', 'eu-west-1=a=b'],
+    ['nowhere-1=kms-mrk-replica-key', 'nowhere-1=kms-mrk-replica-key'],
+    ['eu-west-1=1-starts-with-a-digit', 'eu-west-1=1-starts-with-a-digit'],
+    ['eu-west-1=has_underscore', 'eu-west-1=has_underscore'],
+    ['eu-west-1=', 'eu-west-1='],
+    ['eu-west-1=ok, eu-west-2 ', 'eu-west-2'],
+  ])('refuses REPLICA_STACKS "%s", naming the bad pair', (replicaStacks, pair) => {
+    const error = failure({ ...ENV, REPLICA_STACKS: replicaStacks });
+    expect(error).toBeInstanceOf(PreflightInputError);
+    expect((error as Error).message).toBe(
+      `REPLICA_STACKS must be region=stack-name pairs such as eu-west-1=kms-mrk-replica-key-eu-west-1, got "${pair}"`,
+    );
+  });
+
+  test.each(['app-data', 'xalias/app-data', 'alias/app data', 'alias/app-data!', 'alias/', `alias/${'a'.repeat(251)}`])(
+    'refuses KEY_ALIAS "%s"',
+    (alias) => {
+      const error = failure({ ...ENV, KEY_ALIAS: alias });
+      expect(error).toBeInstanceOf(PreflightInputError);
+      expect((error as Error).message).toBe(`KEY_ALIAS must be "alias/" followed by 1 to 250 of A-Z a-z 0-9 / _ -, got "${alias}"`);
+    },
+  );
+
+  test.each(['alias/a', 'alias/aws/x_y-Z/9', `alias/${'a'.repeat(250)}`])('accepts KEY_ALIAS "%s"', (alias) => {
+    expect(parse({ ...ENV, KEY_ALIAS: alias }).alias).toBe(alias);
   });
 });
 
