@@ -18,6 +18,14 @@ const inlined = process.env.MUTATION_RUN === 'inlined';
  * marked in the handler, whose every byte is inlined into the template:
  * - cross-region-parameter-reader.handler.js, `{ cause: e }` to `{}` (twice): the handler answers
  *   CloudFormation and logs with the error's message only; the cause is there for a debugger.
+ * - replacement-guard.ts, the `isAddition || type === undefined` test in the guarded-type check (3 mutants): for
+ *   an added resource the diff's old type is undefined, which no guarded type matches, so it returns either way;
+ *   `oldValue?.` / `newValue?.` after additions and removals have returned (2); `Array.isArray` in the reference
+ *   walk (an array walked as an object visits the same elements); and `[]` replaced by `["Stryker was here"]` as a
+ *   default list of property names or logical IDs (3), which no CloudFormation name can equal.
+ * - preflight/inputs.ts, `region === undefined` after `split('=')`: split always returns at least one element.
+ * - preflight/check-replica-regions.ts, a replica list (or a replica's Region) defaulting to "Stryker was here":
+ *   the list is only searched for a real Region name.
  */
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
