@@ -5,6 +5,7 @@
  * (mutation testing reruns it for every change of the boundary).
  */
 import { bootstrapQualifier } from '../../lib/resource-names';
+import { executionPolicy, monitoringExecutionPolicy } from '../../scripts/bootstrap/execution-policy';
 import { permissionsBoundary } from '../../scripts/bootstrap/permissions-boundary';
 import { configWith } from '../helpers/config';
 import { accountOf, Decision, decide, PolicyDocument } from './simulator';
@@ -389,4 +390,20 @@ describe('denies changing the boundary or the execution policies', () => {
     // Any other policy is simply not allowed, not denied by this statement.
     ['another policy', 'iam:CreatePolicyVersion', policy('kms-mrk-other'), {}, 'ImplicitlyDenied'],
   ]);
+});
+
+describe("IAM's rules for statement IDs", () => {
+  // "In IAM, the Sid value must be unique within a JSON policy. The Sid element supports ASCII uppercase
+  // letters (A-Z), lowercase letters (a-z), and numbers (0-9)." IAM JSON policy elements: Sid,
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html
+  // Every statement has one, so that a denial can be traced to the statement that decided it.
+  test.each([
+    ['the permissions boundary', boundary.document],
+    ['the execution policy', executionPolicy(config).document],
+    ['the monitoring execution policy', monitoringExecutionPolicy(config).document],
+  ])('every statement of %s has a Sid of letters and digits, unique in the policy', (_name, document) => {
+    const sids = (document.Statement as Array<{ Sid?: unknown }>).map((statement) => statement.Sid);
+    expect(sids.filter((sid) => typeof sid !== 'string' || !/^[A-Za-z0-9]+$/.test(sid))).toEqual([]);
+    expect(new Set(sids).size).toBe(sids.length);
+  });
 });
