@@ -406,4 +406,19 @@ describe("IAM's rules for statement IDs", () => {
     expect(sids.filter((sid) => typeof sid !== 'string' || !/^[A-Za-z0-9]+$/.test(sid))).toEqual([]);
     expect(new Set(sids).size).toBe(sids.length);
   });
+
+  // "Resource": an ARN (arn:partition:service:region:account-id:resource, Region and account empty for
+  // global resources) or "*". IAM JSON policy elements: Resource,
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+  test.each([
+    ['the permissions boundary', boundary.document],
+    ['the execution policy', executionPolicy(config).document],
+    ['the monitoring execution policy', monitoringExecutionPolicy(config).document],
+  ])('every Resource of %s is an ARN or "*"', (_name, document) => {
+    const resources = (document.Statement as Array<{ Resource?: string | string[] }>).flatMap((statement) =>
+      [statement.Resource ?? []].flat(),
+    );
+    expect(resources.length).toBeGreaterThan(0);
+    expect(resources.filter((r) => r !== '*' && !/^arn:aws(-[a-z]+)*:[a-z0-9-]+:[a-z0-9*-]*:(\d{12}|\*)?:.+$/.test(r))).toEqual([]);
+  });
 });
