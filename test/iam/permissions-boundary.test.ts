@@ -402,7 +402,7 @@ describe("IAM's rules for statement IDs", () => {
     ['the execution policy', executionPolicy(config).document],
     ['the monitoring execution policy', monitoringExecutionPolicy(config).document],
   ])('every statement of %s has a Sid of letters and digits, unique in the policy', (_name, document) => {
-    const sids = (document.Statement as Array<{ Sid?: unknown }>).map((statement) => statement.Sid);
+    const sids = (document.Statement as ReadonlyArray<{ Sid?: unknown }>).map((statement) => statement.Sid);
     expect(sids.filter((sid) => typeof sid !== 'string' || !/^[A-Za-z0-9]+$/.test(sid))).toEqual([]);
     expect(new Set(sids).size).toBe(sids.length);
   });
@@ -415,7 +415,7 @@ describe("IAM's rules for statement IDs", () => {
     ['the execution policy', executionPolicy(config).document],
     ['the monitoring execution policy', monitoringExecutionPolicy(config).document],
   ])('every Resource of %s is an ARN or "*"', (_name, document) => {
-    const resources = (document.Statement as Array<{ Resource?: string | string[] }>).flatMap((statement) =>
+    const resources = (document.Statement as ReadonlyArray<{ Resource?: string | string[] }>).flatMap((statement) =>
       [statement.Resource ?? []].flat(),
     );
     expect(resources.length).toBeGreaterThan(0);
