@@ -415,7 +415,7 @@ describe("IAM's rules for statement IDs", () => {
     ['the execution policy', executionPolicy(config).document],
     ['the monitoring execution policy', monitoringExecutionPolicy(config).document],
   ])('every Resource of %s is an ARN or "*"', (_name, document) => {
-    const resources = (document.Statement as ReadonlyArray<{ Resource?: string | string[] }>).flatMap((statement) =>
+    const resources = (document.Statement as ReadonlyArray<{ Resource?: string | readonly string[] }>).flatMap((statement) =>
       [statement.Resource ?? []].flat(),
     );
     expect(resources.length).toBeGreaterThan(0);
