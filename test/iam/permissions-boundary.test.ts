@@ -18,7 +18,21 @@ const ALLOW_EVERYTHING: PolicyDocument = { Version: '2012-10-17', Statement: [{ 
 const PRINCIPAL = `arn:aws:iam::${ACCOUNT}:role/kms-mrk-pipeline-AnyRole-XXXXXXXXXXXX`;
 
 const config = configWith();
-const boundary = permissionsBoundary(config);
+/**
+ * The boundary, built anew wherever a test reads it rather than once while the file loads: mutation testing
+ * runs, for each change to the boundary's code, only the tests that ran that code.
+ */
+const boundary = {
+  get document(): PolicyDocument {
+    return permissionsBoundary(config).document;
+  },
+  get arn(): string {
+    return permissionsBoundary(config).arn;
+  },
+  get name(): string {
+    return permissionsBoundary(config).name;
+  },
+};
 const QUALIFIER = bootstrapQualifier(config.projectName);
 const BOUNDARY_ARN = `arn:aws:iam::${ACCOUNT}:policy/kms-mrk-permissions-boundary`;
 
@@ -217,21 +231,23 @@ describe('manages and runs build projects and report groups', () => {
 
 describe('uses and passes only the source connection, under either service name', () => {
   const codestar = `arn:aws:codestar-connections:us-east-1:${ACCOUNT}:connection/11111111-1111-1111-1111-111111111111`;
-  const codestarBoundary = permissionsBoundary(
-    configWith((raw) => {
-      raw.source.connectionArn = codestar;
-    }),
-  ).document;
+  const codestarBoundary = (): PolicyDocument =>
+    permissionsBoundary(
+      configWith((raw) => {
+        raw.source.connectionArn = codestar;
+      }),
+    ).document;
+  const projectBoundary = (): PolicyDocument => boundary.document;
   const other = `arn:aws:codeconnections:us-east-1:${ACCOUNT}:connection/99999999-9999-9999-9999-999999999999`;
   test.each([
-    ['codeconnections:UseConnection', config.source.connectionArn, boundary.document, 'Allowed'],
-    ['codeconnections:PassConnection', config.source.connectionArn, boundary.document, 'Allowed'],
+    ['codeconnections:UseConnection', config.source.connectionArn, projectBoundary, 'Allowed'],
+    ['codeconnections:PassConnection', config.source.connectionArn, projectBoundary, 'Allowed'],
     ['codestar-connections:UseConnection', codestar, codestarBoundary, 'Allowed'],
     ['codestar-connections:PassConnection', codestar, codestarBoundary, 'Allowed'],
-    ['codeconnections:UseConnection', other, boundary.document, 'ImplicitlyDenied'],
-    ['codestar-connections:UseConnection', codestar, boundary.document, 'ImplicitlyDenied'],
-  ] as Array<[string, string, PolicyDocument, Decision]>)('%s on %s', async (action, resource, document, expected) => {
-    expect(await underBoundary(document, action, resource)).toBe(expected);
+    ['codeconnections:UseConnection', other, projectBoundary, 'ImplicitlyDenied'],
+    ['codestar-connections:UseConnection', codestar, projectBoundary, 'ImplicitlyDenied'],
+  ] as Array<[string, string, () => PolicyDocument, Decision]>)('%s on %s', async (action, resource, document, expected) => {
+    expect(await underBoundary(document(), action, resource)).toBe(expected);
   });
 });
 
@@ -398,11 +414,11 @@ describe("IAM's rules for statement IDs", () => {
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html
   // Every statement has one, so that a denial can be traced to the statement that decided it.
   test.each([
-    ['the permissions boundary', boundary.document],
-    ['the execution policy', executionPolicy(config).document],
-    ['the monitoring execution policy', monitoringExecutionPolicy(config).document],
+    ['the permissions boundary', () => boundary.document],
+    ['the execution policy', () => executionPolicy(config).document],
+    ['the monitoring execution policy', () => monitoringExecutionPolicy(config).document],
   ])('every statement of %s has a Sid of letters and digits, unique in the policy', (_name, document) => {
-    const sids = (document.Statement as ReadonlyArray<{ Sid?: unknown }>).map((statement) => statement.Sid);
+    const sids = (document().Statement as ReadonlyArray<{ Sid?: unknown }>).map((statement) => statement.Sid);
     expect(sids.filter((sid) => typeof sid !== 'string' || !/^[A-Za-z0-9]+$/.test(sid))).toEqual([]);
     expect(new Set(sids).size).toBe(sids.length);
   });
@@ -411,11 +427,11 @@ describe("IAM's rules for statement IDs", () => {
   // global resources) or "*". IAM JSON policy elements: Resource,
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
   test.each([
-    ['the permissions boundary', boundary.document],
-    ['the execution policy', executionPolicy(config).document],
-    ['the monitoring execution policy', monitoringExecutionPolicy(config).document],
+    ['the permissions boundary', () => boundary.document],
+    ['the execution policy', () => executionPolicy(config).document],
+    ['the monitoring execution policy', () => monitoringExecutionPolicy(config).document],
   ])('every Resource of %s is an ARN or "*"', (_name, document) => {
-    const resources = (document.Statement as ReadonlyArray<{ Resource?: string | readonly string[] }>).flatMap((statement) =>
+    const resources = (document().Statement as ReadonlyArray<{ Resource?: string | readonly string[] }>).flatMap((statement) =>
       [statement.Resource ?? []].flat(),
     );
     expect(resources.length).toBeGreaterThan(0);
