@@ -5,7 +5,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'reports/', 'coverage/', '.stryker-tmp/', '**/*.d.ts'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'dist/', 'reports/', 'coverage/', '.stryker-tmp/', '.tmp/', '.bench/', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
