@@ -10,8 +10,7 @@ import { buildApp } from '../lib/build-app';
 import { KmsPipelineConfig } from '../lib/config/kms-pipeline-config';
 import { MultiRegionKey } from '../lib/constructs/multi-region-key';
 import { KmsPipelineStack } from '../lib/pipeline-stack';
-import { WITHOUT_STACK_TRACES } from '../scripts/support/synthesize-app';
-import { configWith, FEATURE_FLAGS, synthesize, SynthesizedApp } from './helpers/app';
+import { configWith, synthesize, SynthesizedApp, testApp } from './helpers/app';
 
 interface ValidationReport {
   readonly pluginReports: Array<{
@@ -29,13 +28,7 @@ function validationReport(app: App): ValidationReport | undefined {
 
 /** A fresh app built as bin/app.ts builds it, not yet synthesized, so a test can add to it first. */
 function unsynthesizedApp(config: KmsPipelineConfig, injectors: IPropertyInjector[] = []): { app: App; stack: KmsPipelineStack } {
-  const app = new App({
-    context: { ...FEATURE_FLAGS, ...WITHOUT_STACK_TRACES.context },
-    outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-nag-')),
-    builtinCloudFormationValidation: false,
-    stackTraces: WITHOUT_STACK_TRACES.stackTraces,
-    propertyInjectors: injectors,
-  });
+  const app = testApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-nag-')), propertyInjectors: injectors });
   return { app, stack: buildApp(app, config) };
 }
 

@@ -60,7 +60,10 @@ const CONNECTION_ARN = new RegExp(
 );
 const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:(?:root|role/[\\w+=,.@/-]{1,512}|user/[\\w+=,.@/-]{1,512})$`);
 
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** An e-mail address as SNS subscriptions take it; the alerts construct checks its props with the same rule. */
+export const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** How many e-mail addresses the alerts topic is subscribed to, at most. */
+export const MAX_ALERT_EMAILS = 10;
 
 /** The default schedule of the verification outside the pipeline. */
 export const DEFAULT_VERIFY_SCHEDULE = 'rate(1 hour)';
@@ -310,9 +313,9 @@ export const CONFIG_SCHEMA: ObjectField = {
           kind: 'stringList',
           default: [],
           minItems: 0,
-          maxItems: 10,
+          maxItems: MAX_ALERT_EMAILS,
           doc: 'E-mail addresses subscribed to the alerts topic; each must confirm the subscription.',
-          allowed: 'up to 10 e-mail addresses',
+          allowed: `up to ${MAX_ALERT_EMAILS} e-mail addresses`,
           onChange: 'no',
           check: (v) => (EMAIL.test(v) ? undefined : 'must be an e-mail address such as ops@example.com'),
         },

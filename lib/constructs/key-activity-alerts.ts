@@ -5,13 +5,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { EMAIL, MAX_ALERT_EMAILS } from '../config/config-schema';
 import { denyGrantsNotForAwsResources } from './key-grant-guard';
 import { CLOUDTRAIL_API_CALL, KMS_KEY_DELETION } from './key-activity-rules';
 
 /** The services that publish the project's alerts: EventBridge (key activity) and CloudWatch (alarms). */
 export const ALERT_PUBLISHERS: readonly string[] = ['events.amazonaws.com', 'cloudwatch.amazonaws.com'];
-const MAX_EMAILS = 10;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 export interface KeyActivityAlertsProps {
   /** Name of the alerts topic; the key stacks do not need it, people subscribe to it. */
@@ -41,7 +40,7 @@ export class KeyActivityAlerts extends Construct {
   constructor(scope: Construct, id: string, props: KeyActivityAlertsProps) {
     super(scope, id);
     const emails = props.emails ?? [];
-    if (emails.length > MAX_EMAILS) throw new Error(`emails must list at most ${MAX_EMAILS} addresses, got ${emails.length}`);
+    if (emails.length > MAX_ALERT_EMAILS) throw new Error(`emails must list at most ${MAX_ALERT_EMAILS} addresses, got ${emails.length}`);
     const badEmail = emails.find((e) => !EMAIL.test(e));
     if (badEmail !== undefined) throw new Error(`emails must be e-mail addresses, got ${JSON.stringify(badEmail)}`);
     const account = Stack.of(this).account;

@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { App, AppProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
 import { KmsPipelineStack } from '../../lib/pipeline-stack';
@@ -17,8 +17,9 @@ export const FEATURE_FLAGS: Record<string, unknown> = featureFlags();
  * (test/bin-app.test.ts runs it, as `cdk synth` does), and without stack traces in
  * construct metadata (`WITHOUT_STACK_TRACES`).
  */
-export function testApp(): App {
+export function testApp(props: Pick<AppProps, 'outdir' | 'propertyInjectors'> = {}): App {
   return new App({
+    ...props,
     context: { ...FEATURE_FLAGS, ...WITHOUT_STACK_TRACES.context },
     builtinCloudFormationValidation: false,
     stackTraces: WITHOUT_STACK_TRACES.stackTraces,
