@@ -123,12 +123,17 @@ function benchReference(runs: number, work: string, projectOneRegion: number): v
   }
 }
 
+/** The app command in cdk.json, the one that `npx cdk synth` runs. */
+function appCommand(): string {
+  return JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).app;
+}
+
 /** Where one synth's time goes: the app alone with and without CDK's CloudFormation validator, and the CLI alone. */
 function benchBreakdown(runs: number, work: string): void {
   const outdir = path.join(work, 'breakdown');
   const app = (validation: boolean, extraContext: Record<string, unknown> = {}) => {
     const context = JSON.stringify({ ...cdkJsonContext(), ...extraContext });
-    return `CDK_VALIDATION=${validation} CDK_OUTDIR=${outdir} CDK_CONTEXT_JSON='${context.replace(/'/g, "'\\''")}' node -r ts-node/register bin/app.ts`;
+    return `CDK_VALIDATION=${validation} CDK_OUTDIR=${outdir} CDK_CONTEXT_JSON='${context.replace(/'/g, "'\\''")}' ${appCommand()}`;
   };
   const measure = (command: string) => {
     timed(command, PROJECT_ROOT);
