@@ -5,7 +5,8 @@
  * import it, never code that is deployed or bundled, so swapping it means changing
  * this file alone.
  */
-import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { createHash } from 'node:crypto';
+import { processWide } from '../helpers/process-wide';
 
 export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 
@@ -30,19 +31,32 @@ export interface AccessRequest {
   readonly resourceAccount?: string;
 }
 
-const cache = new Map<string, Promise<Decision>>();
-const documentIds = new WeakMap<object, number>();
-let lastDocumentId = 0;
+const pending = new Map<string, Promise<Decision>>();
+const documentKeys = new WeakMap<object, string>();
 
-/** A short, stable name for a policy document object, so that cache keys stay small. */
-function documentId(document: PolicyDocument | undefined): number | undefined {
+/**
+ * The simulator is a pure function of the request and the policies, and no test changes it: it is loaded once per
+ * test process, and a decision it made once stands for the process (see `processWide`). Mutation testing reruns
+ * the IAM tests for every change to the policies; this way it only simulates the requests whose policies changed,
+ * with the simulator's code already compiled and optimized by earlier runs.
+ */
+const runSimulation = processWide('iam-simulate', () => loadSimulator().runSimulation);
+const decided = processWide('iam-simulator.decisions', () => new Map<string, Decision>());
+
+function loadSimulator(): typeof import('@cloud-copilot/iam-simulate') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@cloud-copilot/iam-simulate');
+}
+
+/** A short name for a policy document's content (documents are not changed after they are first used). */
+function documentKey(document: PolicyDocument | undefined): string | undefined {
   if (document === undefined) return undefined;
-  let id = documentIds.get(document);
-  if (id === undefined) {
-    id = ++lastDocumentId;
-    documentIds.set(document, id);
+  let key = documentKeys.get(document);
+  if (key === undefined) {
+    key = createHash('sha256').update(JSON.stringify(document)).digest('base64');
+    documentKeys.set(document, key);
   }
-  return id;
+  return key;
 }
 
 /** What IAM decides for one request. Throws when the simulator rejects the request or a policy as invalid. */
@@ -53,14 +67,19 @@ export function decide(request: AccessRequest): Promise<Decision> {
     request.resource,
     request.context,
     request.resourceAccount,
-    (request.identityPolicies ?? []).map(documentId),
-    documentId(request.boundary),
-    documentId(request.resourcePolicy),
+    (request.identityPolicies ?? []).map(documentKey),
+    documentKey(request.boundary),
+    documentKey(request.resourcePolicy),
   ]);
-  let decision = cache.get(key);
+  const known = decided.get(key);
+  if (known !== undefined) return Promise.resolve(known);
+  let decision = pending.get(key);
   if (decision === undefined) {
-    decision = simulate(request);
-    cache.set(key, decision);
+    decision = simulate(request).then((result) => {
+      decided.set(key, result);
+      return result;
+    });
+    pending.set(key, decision);
   }
   return decision;
 }
