@@ -43,6 +43,8 @@ export default {
       // CloudFormation's resource specification, loaded once per test process rather than once per mutant (1.4 s):
       // see test/helpers/aws-service-spec-once.ts.
       moduleNameMapper: { '^@aws-cdk/aws-service-spec$': '<rootDir>/test/helpers/aws-service-spec-once.ts' },
+      // Skips a file's remaining tests once one has failed against a mutant (see the file).
+      testEnvironment: './test/helpers/fail-fast-environment.js',
     },
   },
   coverageAnalysis: 'perTest',
