@@ -72,7 +72,14 @@ function cell(value: string): string {
  */
 export function renderConfigReference(schema: AnyObject): string {
   const rows = leafFields(schema).map(({ path, doc, type, default: byDefault }) =>
-    [`\`${path}\``, doc.description, type, /^(required|optional)$/.test(byDefault) ? byDefault : `\`${byDefault}\``, doc.allowed, doc.onChange].map(cell),
+    [
+      `\`${path}\``,
+      doc.description,
+      type,
+      /^(required|optional)$/.test(byDefault) ? byDefault : `\`${byDefault}\``,
+      doc.allowed,
+      doc.onChange,
+    ].map(cell),
   );
   return [
     '| Field | Meaning | Type | Default | Allowed values | What a change does to deployed keys |',

@@ -62,7 +62,15 @@ describe('the committed configuration reference and JSON Schema', () => {
 
   test('the JSON Schema is draft 2020-12, requires exactly the fields without a default, and keeps the README-only words out', () => {
     expect(jsonSchema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(jsonSchema.required).toEqual(['projectName', 'pipeline', 'source', 'primaryRegion', 'replicaRegions', 'noReplicaRegions', 'key']);
+    expect(jsonSchema.required).toEqual([
+      'projectName',
+      'pipeline',
+      'source',
+      'primaryRegion',
+      'replicaRegions',
+      'noReplicaRegions',
+      'key',
+    ]);
     expect(jsonSchema.properties.key.required).toEqual(['alias']);
     expect(read(JSON_SCHEMA_FILE)).not.toMatch(/"(allowed|onChange)"/);
   });
@@ -80,15 +88,27 @@ describe('renderConfigReference', () => {
   const doc = (description: string, allowed: string, onChange: string) => ({ description, allowed, onChange });
   const schema = z.strictObject({
     name: z.string().meta(doc('The name.', 'a | b', 'a new\nthing')),
-    note: z.string().optional().meta(doc('A note.', 'any', 'no')),
+    note: z
+      .string()
+      .optional()
+      .meta(doc('A note.', 'any', 'no')),
     nested: z
       .strictObject({
-        count: z.int().default(3).meta(doc('How many.', '1 to 5', 'no')),
-        tags: z.record(z.string(), z.string()).meta(doc('Tags.', 'any', 'no')).default({}),
-        on: z.boolean().default(false).meta(doc('On.', 'true or false', 'no')),
+        count: z
+          .int()
+          .default(3)
+          .meta(doc('How many.', '1 to 5', 'no')),
+        tags: z
+          .record(z.string(), z.string())
+          .meta(doc('Tags.', 'any', 'no'))
+          .default({}),
+        on: z
+          .boolean()
+          .default(false)
+          .meta(doc('On.', 'true or false', 'no')),
         regions: z.array(z.enum(['a', 'b'])).meta(doc('Regions.', 'a or b', 'no')),
       })
-      .prefault({}),
+      .prefault({ regions: [] }),
   });
 
   test('one row per leaf with its dotted path; pipes and line breaks cannot break the table', () => {
