@@ -107,6 +107,7 @@ const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:(?:root|role/[\
  * The rules of `git check-ref-format --branch` short of the ones that need a repository: not empty, not "@", no
  * control character, space or any of ~^:?*[\, no start with / . or -, no // .. @{ or /., no end with / . or .lock.
  */
+// eslint-disable-next-line no-control-regex -- git refuses control characters in a branch name, and so does this pattern
 const GIT_BRANCH_NAME = /^(?!@$)(?![/.-])(?!.*(?:\/\/|\.\.|@\{|\/\.))(?!.*(?:\/|\.|\.lock)$)[^\x00-\x1f\x7f\s~^:?*[\\]+$/;
 
 /** An e-mail address as SNS subscriptions take it; the alerts construct checks its props with the same rule. */
