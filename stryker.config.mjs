@@ -28,6 +28,8 @@ const inlined = process.env.MUTATION_RUN === 'inlined';
  *   statements: each of them holds IAM actions only, so both pick the same statements.
  * - preflight/check-replica-regions.ts, a replica list (or a replica's Region) defaulting to "Stryker was here":
  *   the list is only searched for a real Region name.
+ * - config-schema.ts, `code: 'custom'` to `code: ""` in the issues that the checks push (4 mutants): validate-config.ts
+ *   reads the code only to single out unknown fields and tag keys, so any other code is worded the same way.
  */
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

@@ -6,7 +6,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { devDependencies } from '../package.json';
 import { KmsPipelineConfig } from './config/kms-pipeline-config';
-import { CONFIG_FILE_CONTEXT_KEY } from './config/load-config';
+import { CONFIG_FILE_CONTEXT_KEY, isRepositoryPath } from './config/load-config';
 import { VERIFY_SCHEDULE_OFF, verifyIntervalMinutes } from './config/config-schema';
 import { ConfigError } from './config/validate-config';
 import { CONTROL_TOWER_CHECKS_CONTEXT_KEY } from './control-tower-checks';
@@ -328,9 +328,4 @@ export class KmsPipelineStack extends Stack {
       acknowledgeCodeBuildProject(step.project);
     }
   }
-}
-
-/** A relative path that stays inside the repository and needs no quoting in a shell command. */
-function isRepositoryPath(file: string): boolean {
-  return /^[A-Za-z0-9._/-]+$/.test(file) && !file.startsWith('/') && !file.split('/').includes('..');
 }

@@ -1,18 +1,34 @@
 /**
- * Writes the configuration reference (a table generated from the schema the
- * validator uses) into README.md between the config-reference markers.
+ * Writes the files derived from the configuration schema (lib/config/config-schema.ts): the configuration
+ * reference in README.md, between the config-reference markers, and the JSON Schema that editors read.
  *
- *   npm run config-reference               # write README.md
- *   npm run config-reference -- --check    # exit 1 when README.md differs from the schema
+ *   npm run config-reference               # write both
+ *   npm run config-reference -- --check    # exit 1 when either differs from the schema
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CONFIG_SCHEMA } from '../lib/config/config-schema';
 import { CONFIG_REFERENCE_BLOCK, readmeConfigReferenceBlock } from './config-reference/documents';
+import { JSON_SCHEMA_FILE, jsonSchemaText } from './config-reference/json-schema';
 import { replaceBlock } from './support/readme-block';
 import { runMain } from './support/run-main';
 
-const README = path.resolve(__dirname, '..', 'README.md');
+const ROOT = path.resolve(__dirname, '..');
+
+/** The one command that writes every file derived from the schema; the staleness test names it too. */
+export const REGENERATE_COMMAND = 'npm run config-reference';
+
+/** Each derived file, by its path from the repository root, with the text the schema gives it. */
+export function derivedFiles(readFile: (file: string) => string): Array<{ file: string; wanted: string }> {
+  return [
+    { file: 'README.md', wanted: replaceBlock(readFile('README.md'), CONFIG_REFERENCE_BLOCK, readmeConfigReferenceBlock(), 'README.md') },
+    { file: JSON_SCHEMA_FILE, wanted: jsonSchemaText() },
+  ];
+}
+
+function read(file: string): string {
+  const full = path.join(ROOT, file);
+  return fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : '';
+}
 
 function main(argv: readonly string[]): number {
   const unknown = argv.filter((arg) => arg !== '--check');
@@ -20,24 +36,22 @@ function main(argv: readonly string[]): number {
     console.error(`config-reference: unknown argument ${unknown[0]}: the only option is --check`);
     return 2;
   }
-  const current = fs.readFileSync(README, 'utf8');
-  const wanted = replaceBlock(current, CONFIG_REFERENCE_BLOCK, readmeConfigReferenceBlock(CONFIG_SCHEMA), 'README.md');
+  const stale = derivedFiles(read).filter(({ file, wanted }) => read(file) !== wanted);
   if (argv.includes('--check')) {
-    if (current !== wanted) {
+    if (stale.length > 0) {
       console.error(
-        'config-reference: README.md is out of date with lib/config/config-schema.ts: run npm run config-reference and commit the result',
+        `config-reference: ${stale.map((s) => s.file).join(' and ')} out of date with lib/config/config-schema.ts: run ${REGENERATE_COMMAND} and commit the result`,
       );
       return 1;
     }
-    console.log('config-reference: README.md matches the schema');
+    console.log('config-reference: README.md and the JSON Schema match the schema');
     return 0;
   }
-  if (current === wanted) {
-    console.log('config-reference: already up to date');
-    return 0;
+  for (const { file, wanted } of stale) {
+    fs.writeFileSync(path.join(ROOT, file), wanted);
+    console.log(`config-reference: wrote ${file}`);
   }
-  fs.writeFileSync(README, wanted);
-  console.log('config-reference: wrote README.md');
+  if (stale.length === 0) console.log('config-reference: already up to date');
   return 0;
 }
 

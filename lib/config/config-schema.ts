@@ -1,69 +1,121 @@
-import { isKnownRegion } from './aws-regions';
+import { z } from 'zod';
+import { KMS_MULTI_REGION_REGIONS } from './aws-regions';
+import { primaryKeyArnParameterName } from '../resource-names';
 
 /**
- * The configuration schema: one entry per field, read by the validator and by
- * the generator of the README's configuration reference, so the two cannot drift.
+ * The configuration schema, in zod. The validator parses with it, the README's configuration reference
+ * is generated from its metadata, and so is the JSON Schema that editors read
+ * (config/kms-pipeline-config.schema.json): the three cannot disagree.
+ *
+ * Every message is the middle of one line, `<field> <message>, got <value>` (see validate-config.ts).
+ * Checks that are regular expressions use `.regex()`, so that the JSON Schema carries them as patterns.
  */
 
-/** Returns a description of what is wrong with `value`, or undefined when it is fine. */
-export type Check = (value: string) => string | undefined;
-
-interface FieldDoc {
-  /** What the field means, for the configuration reference. */
-  readonly doc: string;
-  /** What is allowed, in words; also the end of the error message. */
+/** What the README's reference says of a field, kept in zod's metadata. */
+export interface FieldDoc {
+  /** What the field means; also its `description` in the JSON Schema. */
+  readonly description: string;
+  /** What is allowed, in words; also the end of the "must be a string" and "is required" messages. */
   readonly allowed: string;
   /** What changing the field on a deployed project does to the keys. */
   readonly onChange: string;
 }
 
-export interface StringField extends FieldDoc {
-  readonly kind: 'string';
-  readonly default?: string;
-  readonly check?: Check;
+/** Renders a received value for an error message, short enough to stay on one line. */
+export function show(value: unknown): string {
+  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
-export interface BooleanField extends FieldDoc {
-  readonly kind: 'boolean';
-  readonly default: boolean;
+
+/** The message of a missing value, or of a value of the wrong type. */
+function wrongType(what: string, allowed: string): (issue: { readonly input?: unknown }) => string {
+  return (issue) => (issue.input === undefined ? `is required: ${allowed}` : `must be ${what} (${allowed})`);
 }
-export interface IntegerField extends FieldDoc {
-  readonly kind: 'integer';
-  readonly default: number;
-  readonly min: number;
-  readonly max: number;
+
+/** The message of an unknown field (validate-config.ts names the field itself), or of a value that is not an object. */
+function objectError(notAnObject: string, known: readonly string[]): (issue: z.core.$ZodRawIssue) => string {
+  return (issue) =>
+    issue.code === 'unrecognized_keys'
+      ? `is not a known field (known fields of ${fieldPath(issue.path ?? [])}: ${known.join(', ')})`
+      : notAnObject;
 }
-export interface StringListField extends FieldDoc {
-  readonly kind: 'stringList';
-  readonly default?: readonly string[];
-  readonly minItems: number;
+
+/** `config.key.tags["cost center"]`: a dotted path, with keys that would not read as one word quoted. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (text, key) =>
+      typeof key === 'number' ? `${text}[${key}]` : /^[A-Za-z0-9_-]+$/.test(String(key)) ? `${text}.${String(key)}` : `${text}[${JSON.stringify(key)}]`,
+    'config',
+  );
+}
+
+const KNOWN_REGION = 'is not a known commercial AWS Region with KMS multi-region keys (for example us-east-1, eu-west-1)';
+
+/** A Region from the closed list; `notAString` words the message for a value that is not a string at all. */
+function region(notAString: (issue: { readonly input?: unknown }) => string) {
+  return z.enum(KMS_MULTI_REGION_REGIONS as [string, ...string[]], {
+    error: (issue) => (typeof issue.input === 'string' ? KNOWN_REGION : notAString(issue)),
+  });
+}
+
+/** A Region as the item of a Region list; defined once, so the JSON Schema holds its list of Regions once. */
+const LISTED_REGION = region(() => 'must be a string').meta({ id: 'region', description: 'An AWS Region with KMS multi-region keys.' });
+
+/** Fails a list that holds an item twice. */
+function noDuplicates(payload: z.core.ParsePayload<string[]>): void {
+  const duplicate = payload.value.find((item, i) => payload.value.indexOf(item) !== i);
+  if (duplicate !== undefined) {
+    payload.issues.push({ code: 'custom', message: `lists ${show(duplicate)} more than once`, input: payload.value });
+  }
+}
+
+interface ListOptions extends FieldDoc {
+  readonly minItems?: number;
   readonly maxItems?: number;
-  readonly check?: Check;
 }
-export interface StringMapField extends FieldDoc {
-  readonly kind: 'stringMap';
-  readonly default: Readonly<Record<string, string>>;
-  readonly maxEntries: number;
-  readonly checkKey: Check;
-  readonly checkValue: Check;
+
+/** A list of distinct items; JSON Schema's `uniqueItems` says the same as the check. */
+function list(item: z.ZodType<string>, doc: ListOptions) {
+  const { minItems, maxItems, ...fieldDoc } = doc;
+  let schema = z.array(item, { error: wrongType('a list', doc.allowed) });
+  if (minItems !== undefined) schema = schema.min(minItems, { error: `must list at least ${minItems} (${doc.allowed})` });
+  if (maxItems !== undefined) schema = schema.max(maxItems, { error: `must list at most ${maxItems} (${doc.allowed})` });
+  return schema.check(noDuplicates).meta({ ...fieldDoc, uniqueItems: true });
 }
-export interface ObjectField {
-  readonly kind: 'object';
-  readonly doc: string;
-  readonly fields: Readonly<Record<string, FieldSpec>>;
+
+/** A regions list field. */
+function regionList(doc: ListOptions) {
+  return list(LISTED_REGION, doc);
 }
-export type FieldSpec = StringField | BooleanField | IntegerField | StringListField | StringMapField | ObjectField;
+
+/** An integer within bounds, with one message for every way of missing them. */
+function boundedInteger(min: number, max: number) {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.int({ error }).min(min, { error }).max(max, { error });
+}
 
 const ACCOUNT = /^\d{12}$/;
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const PARTITION = 'aws(?:-[a-z]+)*';
-const CONNECTION_ARN = new RegExp(
-  `^arn:${PARTITION}:(?:codeconnections|codestar-connections):([a-z0-9-]+):(\\d{12}):connection/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`,
+const CONNECTION_ARN = new RegExp(`^arn:${PARTITION}:(?:codeconnections|codestar-connections):([a-z0-9-]+):\\d{12}:connection/${UUID}$`);
+/** The same ARN in a Region of the closed list: a pattern, so that the JSON Schema checks the Region too. */
+const CONNECTION_ARN_IN_KNOWN_REGION = new RegExp(
+  `^arn:${PARTITION}:(?:codeconnections|codestar-connections):(?:${KMS_MULTI_REGION_REGIONS.join('|')}):\\d{12}:connection/${UUID}$`,
 );
 const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:(?:root|role/[\\w+=,.@/-]{1,512}|user/[\\w+=,.@/-]{1,512})$`);
+/**
+ * The rules of `git check-ref-format --branch` short of the ones that need a repository: not empty, not "@", no
+ * control character, space or any of ~^:?*[\, no start with / . or -, no // .. @{ or /., no end with / . or .lock.
+ */
+// eslint-disable-next-line no-control-regex -- git refuses control characters in a branch name, and so does this pattern
+const GIT_BRANCH_NAME = /^(?!@$)(?![/.-])(?!.*(?:\/\/|\.\.|@\{|\/\.))(?!.*(?:\/|\.|\.lock)$)[^\x00-\x1f\x7f\s~^:?*[\\]+$/;
 
 /** An e-mail address as SNS subscriptions take it; the alerts construct checks its props with the same rule. */
 export const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 /** How many e-mail addresses the alerts topic is subscribed to, at most. */
 export const MAX_ALERT_EMAILS = 10;
+/** How many tags a KMS key holds, at most. */
+const MAX_TAGS = 50;
 
 /** The default schedule of the verification outside the pipeline. */
 export const DEFAULT_VERIFY_SCHEDULE = 'rate(1 hour)';
@@ -72,6 +124,8 @@ export const VERIFY_SCHEDULE_OFF = 'off';
 const MIN_VERIFY_INTERVAL_MINUTES = 5;
 const MAX_VERIFY_INTERVAL_MINUTES = 12 * 60;
 const RATE_UNIT_MINUTES: Readonly<Record<string, number>> = { minute: 1, minutes: 1, hour: 60, hours: 60, day: 1440, days: 1440 };
+/** "off", or a Scheduler rate: the singular unit for 1, the plural otherwise. */
+const VERIFY_SCHEDULE_FORM = /^(?:off|rate\((?:1 (?:minute|hour|day)|(?:[2-9]|[1-9][0-9]+) (?:minutes|hours|days))\))$/;
 
 /** The interval of an EventBridge Scheduler rate expression in minutes, or undefined when it is not one. */
 export function verifyIntervalMinutes(schedule: string): number | undefined {
@@ -83,243 +137,292 @@ export function verifyIntervalMinutes(schedule: string): number | undefined {
   return value * RATE_UNIT_MINUTES[match[2]];
 }
 
-const regionCheck: Check = (v) =>
-  isKnownRegion(v) ? undefined : 'is not a known commercial AWS Region with KMS multi-region keys (for example us-east-1, eu-west-1)';
-
-/** KMS alias rules: `alias/` + 1..250 of [A-Za-z0-9/_-], never under the reserved `alias/aws/`. */
-export const aliasCheck: Check = (v) => {
-  if (!v.startsWith('alias/')) return 'must start with "alias/"';
-  if (v.toLowerCase().startsWith('alias/aws/')) return 'must not be under "alias/aws/", which is reserved for AWS managed keys';
-  const name = v.slice('alias/'.length);
-  if (name.length < 1 || name.length > 250 || !/^[A-Za-z0-9/_-]+$/.test(name)) {
-    return 'must be "alias/" followed by 1 to 250 of A-Z a-z 0-9 / _ -';
+/** Fails a rate whose interval is out of range; "off" and malformed values are left to the form's pattern. */
+function verifyIntervalInRange(payload: z.core.ParsePayload<string>): void {
+  const minutes = verifyIntervalMinutes(payload.value) ?? MIN_VERIFY_INTERVAL_MINUTES;
+  if (minutes < MIN_VERIFY_INTERVAL_MINUTES || minutes > MAX_VERIFY_INTERVAL_MINUTES) {
+    payload.issues.push({
+      code: 'custom',
+      message: `must be from ${MIN_VERIFY_INTERVAL_MINUTES} minutes to ${MAX_VERIFY_INTERVAL_MINUTES / 60} hours (two periods of its alarm fit in CloudWatch's one-day evaluation range)`,
+      input: payload.value,
+    });
   }
-  return undefined;
-};
-
-/** The rules of `git check-ref-format --branch`, short of the ones that need a repository. */
-function isGitBranchName(v: string): boolean {
-  const hasControlCharacter = [...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
-  return (
-    v.length > 0 && !hasControlCharacter && !/[\s~^:?*[\\]/.test(v) && !/^[/.-]|\/\/|\.\.|@\{|\/$|\.lock$|\.$|\/\./.test(v) && v !== '@'
-  );
 }
 
-export const CONFIG_SCHEMA: ObjectField = {
-  kind: 'object',
-  doc: 'The whole configuration.',
-  fields: {
-    projectName: {
-      kind: 'string',
-      doc: 'Prefix of every stack name, of the SSM parameter path and of the bootstrap qualifier.',
-      // Names that CloudFormation and CDK generate keep the first 25 characters of a stack name; the execution policy matches them by `<projectName>-`.
+/** KMS alias rules: `alias/` + 1..250 of [A-Za-z0-9/_-], never under the reserved `alias/aws/`. */
+function withAliasRules(schema: z.ZodString): z.ZodString {
+  return schema
+    .regex(/^alias\//, { error: 'must start with "alias/"' })
+    .regex(/^(?!alias\/[Aa][Ww][Ss]\/)/, { error: 'must not be under "alias/aws/", which is reserved for AWS managed keys' })
+    .regex(/^alias\/[A-Za-z0-9/_-]{1,250}$/, { error: 'must be "alias/" followed by 1 to 250 of A-Z a-z 0-9 / _ -' });
+}
+const ALIAS_NAME = withAliasRules(z.string());
+
+/** What is wrong with a KMS alias name, or undefined when it is fine. */
+export function aliasCheck(alias: string): string | undefined {
+  const result = ALIAS_NAME.safeParse(alias);
+  return result.success ? undefined : result.error.issues[0].message;
+}
+
+/** Fails a map with more entries than `max`; the received value in the message is the count. */
+function atMostEntries(max: number) {
+  return (payload: z.core.ParsePayload<Record<string, string>>): void => {
+    const entries = Object.keys(payload.value).length;
+    if (entries > max) payload.issues.push({ code: 'custom', message: `must have at most ${max} entries`, input: entries });
+  };
+}
+
+const PRINCIPAL_LIST = {
+  allowed: 'IAM ARNs: arn:aws:iam::ACCOUNT:role/NAME, user/NAME or root',
+  onChange: 'no (key policy updated in place)',
+};
+const principalArn = z.string({ error: 'must be a string' }).regex(PRINCIPAL_ARN, { error: 'must be an IAM role, user or account root ARN' });
+
+const PIPELINE_FIELDS = {
+  account: z
+    .string({ error: wrongType('a string', '12 digits') })
+    .regex(ACCOUNT, { error: 'must be a 12-digit AWS account ID' })
+    .meta({
+      description: 'AWS account of the pipeline and of every key stack.',
+      allowed: '12 digits',
+      onChange: 'a new pipeline and new keys in that account',
+    }),
+  region: region(wrongType('a string', 'a known AWS Region')).meta({
+    description: 'Region of the pipeline stack.',
+    allowed: 'a known AWS Region',
+    onChange: 'a new pipeline; keys unchanged',
+  }),
+  manualApproval: z.boolean({ error: 'must be true or false' }).default(true).meta({
+    description: 'Whether a person approves before the replica wave deploys.',
+    allowed: 'true or false',
+    onChange: 'no',
+  }),
+};
+
+const SOURCE_FIELDS = {
+  connectionArn: z
+    .string({ error: wrongType('a string', 'arn:aws:codeconnections:REGION:ACCOUNT:connection/UUID (codestar-connections also accepted)') })
+    .regex(CONNECTION_ARN, { error: 'must be a connection ARN such as arn:aws:codeconnections:us-east-1:123456789012:connection/UUID' })
+    .regex(CONNECTION_ARN_IN_KNOWN_REGION, {
+      error: (issue) => `names Region "${CONNECTION_ARN.exec(String(issue.input))?.[1]}", which is not a known AWS Region`,
+    })
+    .meta({
+      description: 'ARN of an AWS CodeConnections connection, authorized in the console.',
+      allowed: 'arn:aws:codeconnections:REGION:ACCOUNT:connection/UUID (codestar-connections also accepted)',
+      onChange: 'no',
+    }),
+  repository: z
+    .string({ error: wrongType('a string', 'owner/repo') })
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: 'must be "owner/repo"' })
+    .meta({ description: 'The repository, as owner/repo.', allowed: 'owner/repo', onChange: 'no' }),
+  branch: z
+    .string({ error: wrongType('a string', 'a git branch name') })
+    .regex(GIT_BRANCH_NAME, { error: 'must be a valid git branch name' })
+    .default('main')
+    .meta({ description: 'Branch whose pushes start the pipeline.', allowed: 'a git branch name', onChange: 'no' }),
+};
+
+const KEY_FIELDS = {
+  alias: withAliasRules(z.string({ error: wrongType('a string', 'alias/ followed by 1 to 250 of A-Z a-z 0-9 / _ -, not under alias/aws/') })).meta({
+    description: 'Alias of the key, the same in every Region.',
+    allowed: 'alias/ followed by 1 to 250 of A-Z a-z 0-9 / _ -, not under alias/aws/',
+    onChange: 'new aliases (the old alias names are deleted); keys unchanged; the SSM parameter moves to a new name',
+  }),
+  description: z
+    .string({ error: wrongType('a string', 'up to 8192 characters') })
+    .max(8192, { error: 'must be at most 8192 characters' })
+    .default('Multi-region key deployed by the kms-multi-region-pipeline')
+    .meta({ description: 'Description of the key in every Region.', allowed: 'up to 8192 characters', onChange: 'no (updated in place)' }),
+  enableKeyRotation: z.boolean({ error: 'must be true or false' }).default(true).meta({
+    description: 'Automatic rotation of the key material (set on the primary, shared by replicas).',
+    allowed: 'true or false',
+    onChange: 'no (updated in place)',
+  }),
+  rotationPeriodDays: boundedInteger(90, 2560)
+    .default(365)
+    .meta({ description: 'Days between automatic rotations.', allowed: 'an integer from 90 to 2560', onChange: 'no (updated in place)' }),
+  pendingWindowDays: boundedInteger(7, 30).default(30).meta({
+    description: 'Waiting period, in days, before KMS deletes a key scheduled for deletion.',
+    allowed: 'an integer from 7 to 30',
+    onChange: 'no (applies to a future deletion)',
+  }),
+  tags: z
+    .record(
+      z
+        .string()
+        .min(1, { error: 'must be 1 to 128 characters' })
+        .max(128, { error: 'must be 1 to 128 characters' })
+        .regex(/^(?![Aa][Ww][Ss]:)/, { error: 'must not start with "aws:", which is reserved' }),
+      z.string({ error: 'must be a string' }).max(256, { error: 'must be at most 256 characters' }),
+      {
+        error: wrongType(
+          'an object of strings',
+          'up to 50; keys 1 to 128 characters not starting with aws:, values up to 256 characters',
+        ),
+      },
+    )
+    .check(atMostEntries(MAX_TAGS))
+    .default({})
+    .meta({
+      description: 'Tags of the key in every Region.',
+      allowed: 'up to 50; keys 1 to 128 characters not starting with aws:, values up to 256 characters',
+      onChange: 'no (updated in place)',
+      maxProperties: MAX_TAGS,
+    }),
+  adminPrincipalArns: list(principalArn, {
+    ...PRINCIPAL_LIST,
+    description: 'IAM roles or users that manage the key (no cryptographic use).',
+  }).default([]),
+  userPrincipalArns: list(principalArn, {
+    ...PRINCIPAL_LIST,
+    description: 'IAM roles or users that use the key for cryptography (no management).',
+  }).default([]),
+};
+
+const MONITORING_FIELDS = {
+  verifySchedule: z
+    .string({
+      error: wrongType(
+        'a string',
+        `rate(N minutes), rate(N hours) or rate(N days) from ${MIN_VERIFY_INTERVAL_MINUTES} minutes to ${MAX_VERIFY_INTERVAL_MINUTES / 60} hours, or "off"`,
+      ),
+    })
+    .regex(VERIFY_SCHEDULE_FORM, { error: 'must be a rate such as "rate(1 hour)" or "rate(30 minutes)", or "off"' })
+    .check(verifyIntervalInRange)
+    .default(DEFAULT_VERIFY_SCHEDULE)
+    .meta({
+      description: 'How often the verification program runs outside the pipeline, as an EventBridge Scheduler rate; "off" turns it off.',
+      allowed: `rate(N minutes), rate(N hours) or rate(N days) from ${MIN_VERIFY_INTERVAL_MINUTES} minutes to ${MAX_VERIFY_INTERVAL_MINUTES / 60} hours, or "off"`,
+      onChange: 'no',
+    }),
+  alertEmails: list(z.string({ error: 'must be a string' }).regex(EMAIL, { error: 'must be an e-mail address such as ops@example.com' }), {
+    description: 'E-mail addresses subscribed to the alerts topic; each must confirm the subscription.',
+    allowed: `up to ${MAX_ALERT_EMAILS} e-mail addresses`,
+    onChange: 'no',
+    maxItems: MAX_ALERT_EMAILS,
+  }).default([]),
+};
+
+/** An object of known fields only. */
+function section<Shape extends z.core.$ZodLooseShape>(shape: Shape, description: string) {
+  return z.strictObject(shape, { error: objectError('must be an object', Object.keys(shape)) }).meta({ description });
+}
+
+const CONFIG_FIELDS = {
+  projectName: z
+    .string({ error: wrongType('a string', '2 to 24 of a-z 0-9 -, starting with a letter, not ending with -') })
+    // Names that CloudFormation and CDK generate keep the first 25 characters of a stack name; the execution policy matches them by `<projectName>-`.
+    .regex(/^[a-z][a-z0-9-]{0,22}[a-z0-9]$/, { error: 'must be 2 to 24 of a-z 0-9 -, start with a letter and not end with -' })
+    .meta({
+      description: 'Prefix of every stack name, of the SSM parameter path and of the bootstrap qualifier.',
       allowed: '2 to 24 of a-z 0-9 -, starting with a letter, not ending with -',
       onChange:
         'new stacks with new keys, and the old stacks and keys stay (retained); the old stacks keep their aliases, so change key.alias too or delete the old stacks first',
-      check: (v) =>
-        /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/.test(v) ? undefined : 'must be 2 to 24 of a-z 0-9 -, start with a letter and not end with -',
-    },
-    pipeline: {
-      kind: 'object',
-      doc: 'Where the pipeline runs.',
-      fields: {
-        account: {
-          kind: 'string',
-          doc: 'AWS account of the pipeline and of every key stack.',
-          allowed: '12 digits',
-          onChange: 'a new pipeline and new keys in that account',
-          check: (v) => (ACCOUNT.test(v) ? undefined : 'must be a 12-digit AWS account ID'),
-        },
-        region: {
-          kind: 'string',
-          doc: 'Region of the pipeline stack.',
-          allowed: 'a known AWS Region',
-          onChange: 'a new pipeline; keys unchanged',
-          check: regionCheck,
-        },
-        manualApproval: {
-          kind: 'boolean',
-          default: true,
-          doc: 'Whether a person approves before the replica wave deploys.',
-          allowed: 'true or false',
-          onChange: 'no',
-        },
-      },
-    },
-    source: {
-      kind: 'object',
-      doc: 'The repository whose pushes start the pipeline.',
-      fields: {
-        connectionArn: {
-          kind: 'string',
-          doc: 'ARN of an AWS CodeConnections connection, authorized in the console.',
-          allowed: 'arn:aws:codeconnections:REGION:ACCOUNT:connection/UUID (codestar-connections also accepted)',
-          onChange: 'no',
-          check: (v) => {
-            const match = CONNECTION_ARN.exec(v);
-            if (!match) return 'must be a connection ARN such as arn:aws:codeconnections:us-east-1:123456789012:connection/UUID';
-            return isKnownRegion(match[1]) ? undefined : `names Region "${match[1]}", which is not a known AWS Region`;
-          },
-        },
-        repository: {
-          kind: 'string',
-          doc: 'The repository, as owner/repo.',
-          allowed: 'owner/repo',
-          onChange: 'no',
-          check: (v) => (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(v) ? undefined : 'must be "owner/repo"'),
-        },
-        branch: {
-          kind: 'string',
-          default: 'main',
-          doc: 'Branch whose pushes start the pipeline.',
-          allowed: 'a git branch name',
-          onChange: 'no',
-          check: (v) => (isGitBranchName(v) ? undefined : 'must be a valid git branch name'),
-        },
-      },
-    },
-    primaryRegion: {
-      kind: 'string',
-      doc: 'Region of the multi-region primary key.',
-      allowed: 'a known AWS Region, not in any other region list',
-      onChange:
-        'a new, unrelated primary key (and replicas of it); the old ones stay (retained). To make another Region primary in KMS, see docs/runbooks/regional-outage.md',
-      check: regionCheck,
-    },
-    replicaRegions: {
-      kind: 'stringList',
-      doc: 'Regions that hold a replica; each gets its own stage in the replica wave.',
-      allowed: '1 or more known AWS Regions, no duplicates',
-      onChange: 'adding deploys a new replica; removing stops managing it, and the replica stays (list it in retiredReplicaRegions)',
-      minItems: 1,
-      check: regionCheck,
-    },
-    noReplicaRegions: {
-      kind: 'stringList',
-      doc: 'Regions that must not be able to decrypt; the verification step proves it.',
-      allowed: '1 or more known AWS Regions, none of them a primary, replica or retired Region',
-      onChange: 'no',
-      minItems: 1,
-      check: regionCheck,
-    },
-    retiredReplicaRegions: {
-      kind: 'stringList',
-      default: [],
-      doc: 'Regions removed from replicaRegions whose retained replica may still exist; synth warns, verification tolerates them.',
-      allowed: '0 or more known AWS Regions, not in another region list',
-      onChange: 'no',
-      minItems: 0,
-      check: regionCheck,
-    },
-    key: {
-      kind: 'object',
-      doc: 'Settings of the primary key and of every replica.',
-      fields: {
-        alias: {
-          kind: 'string',
-          doc: 'Alias of the key, the same in every Region.',
-          allowed: 'alias/ followed by 1 to 250 of A-Z a-z 0-9 / _ -, not under alias/aws/',
-          onChange: 'new aliases (the old alias names are deleted); keys unchanged; the SSM parameter moves to a new name',
-          check: aliasCheck,
-        },
-        description: {
-          kind: 'string',
-          default: 'Multi-region key deployed by the kms-multi-region-pipeline',
-          doc: 'Description of the key in every Region.',
-          allowed: 'up to 8192 characters',
-          onChange: 'no (updated in place)',
-          check: (v) => (v.length <= 8192 ? undefined : 'must be at most 8192 characters'),
-        },
-        enableKeyRotation: {
-          kind: 'boolean',
-          default: true,
-          doc: 'Automatic rotation of the key material (set on the primary, shared by replicas).',
-          allowed: 'true or false',
-          onChange: 'no (updated in place)',
-        },
-        rotationPeriodDays: {
-          kind: 'integer',
-          default: 365,
-          min: 90,
-          max: 2560,
-          doc: 'Days between automatic rotations.',
-          allowed: 'an integer from 90 to 2560',
-          onChange: 'no (updated in place)',
-        },
-        pendingWindowDays: {
-          kind: 'integer',
-          default: 30,
-          min: 7,
-          max: 30,
-          doc: 'Waiting period, in days, before KMS deletes a key scheduled for deletion.',
-          allowed: 'an integer from 7 to 30',
-          onChange: 'no (applies to a future deletion)',
-        },
-        tags: {
-          kind: 'stringMap',
-          default: {},
-          maxEntries: 50,
-          doc: 'Tags of the key in every Region.',
-          allowed: 'up to 50; keys 1 to 128 characters not starting with aws:, values up to 256 characters',
-          onChange: 'no (updated in place)',
-          checkKey: (k) =>
-            k.length < 1 || k.length > 128
-              ? 'must be 1 to 128 characters'
-              : k.toLowerCase().startsWith('aws:')
-                ? 'must not start with "aws:", which is reserved'
-                : undefined,
-          checkValue: (v) => (v.length <= 256 ? undefined : 'must be at most 256 characters'),
-        },
-        adminPrincipalArns: {
-          kind: 'stringList',
-          default: [],
-          minItems: 0,
-          doc: 'IAM roles or users that manage the key (no cryptographic use).',
-          allowed: 'IAM ARNs: arn:aws:iam::ACCOUNT:role/NAME, user/NAME or root',
-          onChange: 'no (key policy updated in place)',
-          check: (v) => (PRINCIPAL_ARN.test(v) ? undefined : 'must be an IAM role, user or account root ARN'),
-        },
-        userPrincipalArns: {
-          kind: 'stringList',
-          default: [],
-          minItems: 0,
-          doc: 'IAM roles or users that use the key for cryptography (no management).',
-          allowed: 'IAM ARNs: arn:aws:iam::ACCOUNT:role/NAME, user/NAME or root',
-          onChange: 'no (key policy updated in place)',
-          check: (v) => (PRINCIPAL_ARN.test(v) ? undefined : 'must be an IAM role, user or account root ARN'),
-        },
-      },
-    },
-    monitoring: {
-      kind: 'object',
-      doc: 'Continuous proof between pushes: the scheduled verification and the alerts on the key.',
-      fields: {
-        verifySchedule: {
-          kind: 'string',
-          default: DEFAULT_VERIFY_SCHEDULE,
-          doc: 'How often the verification program runs outside the pipeline, as an EventBridge Scheduler rate; "off" turns it off.',
-          allowed: `rate(N minutes), rate(N hours) or rate(N days) from ${MIN_VERIFY_INTERVAL_MINUTES} minutes to ${MAX_VERIFY_INTERVAL_MINUTES / 60} hours, or "off"`,
-          onChange: 'no',
-          check: (v) => {
-            if (v === VERIFY_SCHEDULE_OFF) return undefined;
-            const minutes = verifyIntervalMinutes(v);
-            if (minutes === undefined) return 'must be a rate such as "rate(1 hour)" or "rate(30 minutes)", or "off"';
-            return minutes < MIN_VERIFY_INTERVAL_MINUTES || minutes > MAX_VERIFY_INTERVAL_MINUTES
-              ? `must be from ${MIN_VERIFY_INTERVAL_MINUTES} minutes to ${MAX_VERIFY_INTERVAL_MINUTES / 60} hours (two periods of its alarm fit in CloudWatch's one-day evaluation range)`
-              : undefined;
-          },
-        },
-        alertEmails: {
-          kind: 'stringList',
-          default: [],
-          minItems: 0,
-          maxItems: MAX_ALERT_EMAILS,
-          doc: 'E-mail addresses subscribed to the alerts topic; each must confirm the subscription.',
-          allowed: `up to ${MAX_ALERT_EMAILS} e-mail addresses`,
-          onChange: 'no',
-          check: (v) => (EMAIL.test(v) ? undefined : 'must be an e-mail address such as ops@example.com'),
-        },
-      },
-    },
-  },
+    }),
+  pipeline: section(PIPELINE_FIELDS, 'Where the pipeline runs.'),
+  source: section(SOURCE_FIELDS, 'The repository whose pushes start the pipeline.'),
+  primaryRegion: region(wrongType('a string', 'a known AWS Region, not in any other region list')).meta({
+    description: 'Region of the multi-region primary key.',
+    allowed: 'a known AWS Region, not in any other region list',
+    onChange:
+      'a new, unrelated primary key (and replicas of it); the old ones stay (retained). To make another Region primary in KMS, see docs/runbooks/regional-outage.md',
+  }),
+  replicaRegions: regionList({
+    description: 'Regions that hold a replica; each gets its own stage in the replica wave.',
+    allowed: '1 or more known AWS Regions, no duplicates',
+    onChange: 'adding deploys a new replica; removing stops managing it, and the replica stays (list it in retiredReplicaRegions)',
+    minItems: 1,
+  }),
+  noReplicaRegions: regionList({
+    description: 'Regions that must not be able to decrypt; the verification step proves it.',
+    allowed: '1 or more known AWS Regions, none of them a primary, replica or retired Region',
+    onChange: 'no',
+    minItems: 1,
+  }),
+  retiredReplicaRegions: regionList({
+    description: 'Regions removed from replicaRegions whose retained replica may still exist; synth warns, verification tolerates them.',
+    allowed: '0 or more known AWS Regions, not in another region list',
+    onChange: 'no',
+  }).default([]),
+  key: section(KEY_FIELDS, 'Settings of the primary key and of every replica.'),
+  // Every field of monitoring has a default, so the section may be left out; `prefault` parses {} in its place.
+  monitoring: section(MONITORING_FIELDS, 'Continuous proof between pushes: the scheduled verification and the alerts on the key.').prefault({}),
 };
+
+/** SSM parameter names may be at most 15 levels deep. */
+const SSM_MAX_HIERARCHY_LEVELS = 15;
+
+type CheckedConfig = z.output<z.ZodObject<typeof CONFIG_FIELDS>>;
+
+/** Region lists must not overlap: each Region has exactly one role. */
+function regionRoleClash(payload: z.core.ParsePayload<CheckedConfig>): void {
+  const config = payload.value;
+  const roles: Array<[keyof CheckedConfig, readonly string[]]> = [
+    ['primaryRegion', [config.primaryRegion]],
+    ['replicaRegions', config.replicaRegions],
+    ['retiredReplicaRegions', config.retiredReplicaRegions],
+    ['noReplicaRegions', config.noReplicaRegions],
+  ];
+  for (const [i, [earlierName, earlierRegions]] of roles.entries()) {
+    for (const [laterName, laterRegions] of roles.slice(i + 1)) {
+      const clash = laterRegions.find((r) => earlierRegions.includes(r));
+      if (clash !== undefined) {
+        payload.issues.push({
+          code: 'custom',
+          path: [laterName],
+          message: `must not contain ${show(clash)}, which is already in ${fieldPath([earlierName])}: a Region has one role`,
+          input: laterRegions,
+        });
+        return;
+      }
+    }
+  }
+}
+
+/** Administrators and users are kept apart. */
+function adminUserOverlap(payload: z.core.ParsePayload<CheckedConfig>): void {
+  const { adminPrincipalArns, userPrincipalArns } = payload.value.key;
+  const overlap = adminPrincipalArns.find((arn) => userPrincipalArns.includes(arn));
+  if (overlap !== undefined) {
+    payload.issues.push({
+      code: 'custom',
+      path: ['key', 'userPrincipalArns'],
+      message: 'must not repeat a principal of config.key.adminPrincipalArns: administrators and users are kept apart',
+      input: overlap,
+    });
+  }
+}
+
+/** The SSM parameter that holds the primary key's ARN must fit SSM's hierarchy. */
+function parameterDepth(payload: z.core.ParsePayload<CheckedConfig>): void {
+  const { projectName, key } = payload.value;
+  const parameterName = primaryKeyArnParameterName(projectName, key.alias);
+  const levels = parameterName.split('/').length - 1;
+  if (levels > SSM_MAX_HIERARCHY_LEVELS) {
+    payload.issues.push({
+      code: 'custom',
+      path: ['key', 'alias'],
+      message: `makes the SSM parameter ${parameterName} ${levels} levels deep, over SSM's ${SSM_MAX_HIERARCHY_LEVELS}: use fewer "/" in the alias`,
+      input: key.alias,
+    });
+  }
+}
+
+/** Lets a configuration file name its JSON Schema for editors; the app ignores it. */
+const EDITOR_SCHEMA = z
+  .string({ error: wrongType('a string', 'a path or URL of the JSON Schema') })
+  .optional()
+  .meta({
+    description: 'The JSON Schema of this file, for editors; the app ignores it.',
+    allowed: 'a path or URL of the JSON Schema',
+    onChange: 'no',
+  });
+
+/**
+ * The whole configuration. The cross-field rules run only once every field is valid, in this order, and each
+ * stops at its first problem: validate-config.ts reports the first problem of all.
+ */
+export const CONFIG_SCHEMA = z
+  .strictObject({ $schema: EDITOR_SCHEMA, ...CONFIG_FIELDS }, { error: objectError('must be a JSON object', Object.keys(CONFIG_FIELDS)) })
+  .check(regionRoleClash, adminUserOverlap, parameterDepth)
+  .meta({ title: 'KMS multi-region pipeline configuration', description: 'The configuration of the kms-multi-region-pipeline app.' });

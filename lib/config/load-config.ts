@@ -17,6 +17,14 @@ export interface ConfigSources {
   readonly cwd?: string;
 }
 
+/**
+ * A relative path that stays inside the repository and needs no quoting in a shell command: what the pipeline
+ * accepts as `-c config=FILE`, since its own synth reads the file from its checkout.
+ */
+export function isRepositoryPath(file: string): boolean {
+  return /^[A-Za-z0-9._/-]+$/.test(file) && !file.startsWith('/') && !file.split('/').includes('..');
+}
+
 function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);

@@ -2,8 +2,11 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { isRepositoryPath, loadConfig } from '../../lib/config/load-config';
+import { validateConfig } from '../../lib/config/validate-config';
+import { JSON_SCHEMA_FILE } from '../../scripts/config-reference/json-schema';
 import { projectConfig } from '../../scripts/support/project-config';
-import { ROOT } from '../helpers/config';
+import { EXAMPLE_CONFIG_FILE, ROOT } from '../helpers/config';
 
 // Prettier's own command line, as `npm test` runs it (its API needs jest's experimental ES modules).
 const PRETTIER = path.join(ROOT, 'node_modules', 'prettier', 'bin', 'prettier.cjs');
@@ -36,5 +39,34 @@ describe('cdk.json, the configuration file users edit', () => {
     const cdkJsonPath = path.join(dir, 'cdk.json');
     fs.writeFileSync(cdkJsonPath, rewrittenCdkJson());
     expect(projectConfig({ cdkJsonPath })).toEqual(projectConfig());
+  });
+});
+
+describe('config/example.json, the example configuration file', () => {
+  const text = fs.readFileSync(EXAMPLE_CONFIG_FILE, 'utf8');
+  const example = JSON.parse(text);
+
+  test('names the JSON Schema first, by a path relative to itself, for editors', () => {
+    expect(Object.keys(example)[0]).toBe('$schema');
+    expect(path.resolve(path.dirname(EXAMPLE_CONFIG_FILE), example.$schema)).toBe(path.join(ROOT, JSON_SCHEMA_FILE));
+  });
+
+  test('is the example in cdk.json, field for field (keep your own configuration in a file of your own)', () => {
+    const configuration = { ...example };
+    delete configuration.$schema;
+    const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
+    expect(configuration).toEqual(cdkJson.context.kmsMultiRegion);
+    expect(validateConfig(example)).toEqual(validateConfig(cdkJson.context.kmsMultiRegion));
+  });
+
+  test('loads as `npx cdk synth -c config=config/example.json` loads it, from inside the repository', () => {
+    expect(isRepositoryPath('config/example.json')).toBe(true);
+    expect(loadConfig({ configFile: 'config/example.json', cwd: ROOT })).toEqual(validateConfig(example));
+  });
+
+  test.each(['config/example.json', 'config/my-env.json', JSON_SCHEMA_FILE])('%s is left out of the format check', (file) => {
+    const result = prettier(['--file-info', file]);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual(expect.objectContaining({ ignored: true }));
   });
 });

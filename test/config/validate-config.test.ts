@@ -2,12 +2,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../../lib/config/load-config';
+import { aliasCheck, verifyIntervalMinutes } from '../../lib/config/config-schema';
 import { ConfigError, validateConfig } from '../../lib/config/validate-config';
 import { projectConfig } from '../../scripts/support/project-config';
 import { exampleRawConfig } from '../helpers/config';
 
 describe('validateConfig', () => {
-  test('accepts the example configuration (the fixture copy of the one cdk.json ships with)', () => {
+  test('accepts the example configuration, config/example.json', () => {
     const config = validateConfig(exampleRawConfig());
     expect(config.primaryRegion).toBe('us-east-1');
     expect(config.replicaRegions).toEqual(['eu-west-1']);
@@ -97,6 +98,155 @@ describe('validateConfig', () => {
     raw.source.connectionArn = 'arn:aws:codestar-connections:eu-west-1:111111111111:connection/12345678-90ab-cdef-1234-567890abcdef';
     expect(validateConfig(raw).replicaRegions).toHaveLength(4);
   });
+});
+
+describe('validateConfig, what the schema adds to the table of bad configurations', () => {
+  /** The message of the raw example with `change` applied. */
+  function messageOf(change: (raw: Record<string, any>) => void): string {
+    const raw = exampleRawConfig();
+    change(raw);
+    try {
+      validateConfig(raw);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'valid';
+  }
+
+  test('accepts a "$schema" for editors and leaves it out of the result', () => {
+    const raw = exampleRawConfig();
+    expect(raw.$schema).toBe('./kms-pipeline-config.schema.json');
+    expect(validateConfig(raw)).not.toHaveProperty('$schema');
+    expect(messageOf((r) => (r.$schema = 7))).toBe('config["$schema"] must be a string (a path or URL of the JSON Schema), got 7');
+  });
+
+  test('a missing section and a missing list are named, with what they must be', () => {
+    expect(messageOf((r) => delete r.pipeline)).toBe('config.pipeline must be an object, got nothing');
+    expect(messageOf((r) => delete r.noReplicaRegions)).toBe(
+      'config.noReplicaRegions is required: 1 or more known AWS Regions, none of them a primary, replica or retired Region, got nothing',
+    );
+    expect(messageOf((r) => (r.primaryRegion = 42))).toBe(
+      'config.primaryRegion must be a string (a known AWS Region, not in any other region list), got 42',
+    );
+  });
+
+  test('the first problem in schema order: an unknown field before anything inside its object', () => {
+    expect(
+      messageOf((r) => {
+        r.key.pendingWindowDays = 6;
+        r.key.rotation = true;
+        r.bogus = 1;
+      }),
+    ).toMatch(/^config\.bogus is not a known field/);
+    expect(
+      messageOf((r) => {
+        r.key.pendingWindowDays = 6;
+        r.key.rotation = true;
+      }),
+    ).toMatch(/^config\.key\.rotation is not a known field/);
+    expect(
+      messageOf((r) => {
+        r.pipeline.account = '1';
+        r.key.rotation = true;
+      }),
+    ).toBe('config.pipeline.account must be a 12-digit AWS account ID, got "1"');
+    expect(messageOf((r) => (r.key.tags = { a: 'v', 'aws:x': 'v', b: 7 }))).toBe(
+      'config.key.tags key must not start with "aws:", which is reserved, got "aws:x"',
+    );
+  });
+
+  test('an empty tag key is named', () => {
+    expect(messageOf((r) => (r.key.tags = { '': 'v' }))).toBe('config.key.tags key must be 1 to 128 characters, got ""');
+    expect(messageOf((r) => (r.key.tags = { ['k'.repeat(129)]: 'v' }))).toMatch(/^config\.key\.tags key must be 1 to 128 characters, got "k+\.\.\.$/);
+    expect(messageOf((r) => (r.key.tags = { ['k'.repeat(128)]: 'v'.repeat(256) }))).toBe('valid');
+  });
+
+  test('the Region lists: the first clash in the order primary, replica, retired, no-replica', () => {
+    expect(
+      messageOf((r) => {
+        r.replicaRegions = ['eu-west-1', 'eu-west-2'];
+        r.retiredReplicaRegions = ['eu-west-2'];
+        r.noReplicaRegions = ['us-east-1'];
+      }),
+    ).toBe(
+      'config.noReplicaRegions must not contain "us-east-1", which is already in config.primaryRegion: a Region has one role, got ["us-east-1"]',
+    );
+    expect(messageOf((r) => (r.retiredReplicaRegions = ['eu-west-2']))).toBe('valid');
+  });
+
+  test.each([
+    ['off', 'valid'],
+    ['rate(5 minutes)', 'valid'],
+    ['rate(12 hours)', 'valid'],
+    ['rate(720 minutes)', 'valid'],
+    ['rate(4 minutes)', 'must be from 5 minutes'],
+    ['rate(721 minutes)', 'must be from 5 minutes'],
+    ['rate(13 hours)', 'must be from 5 minutes'],
+    ['rate(1 minute)', 'must be from 5 minutes'],
+    ['rate(2 hour)', 'must be a rate'],
+    ['rate(0 minutes)', 'must be a rate'],
+    ['Off', 'must be a rate'],
+  ])('verifySchedule %s: %s', (schedule, expected) => {
+    const message = messageOf((r) => (r.monitoring.verifySchedule = schedule));
+    expect(message === 'valid' ? message : message.startsWith(`config.monitoring.verifySchedule ${expected}`)).toBe(
+      expected === 'valid' ? 'valid' : true,
+    );
+  });
+});
+
+describe('verifyIntervalMinutes', () => {
+  test.each([
+    ['rate(1 minute)', 1],
+    ['rate(5 minutes)', 5],
+    ['rate(1 hour)', 60],
+    ['rate(12 hours)', 720],
+    ['rate(1 day)', 1440],
+    ['rate(2 days)', 2880],
+    ['rate(10 minutes)', 10],
+  ])('%s is %d minutes', (schedule, minutes) => {
+    expect(verifyIntervalMinutes(schedule)).toBe(minutes);
+  });
+
+  test.each(['off', 'rate(1 hours)', 'rate(2 hour)', 'rate(0 minutes)', 'rate(05 minutes)', 'x rate(5 minutes)', 'rate(5 minutes) ', 'rate(5 weeks)', 'rate(5minutes)'])(
+    '%s is not a rate',
+    (schedule) => {
+      expect(verifyIntervalMinutes(schedule)).toBeUndefined();
+    },
+  );
+});
+
+describe('aliasCheck, which the key construct also uses', () => {
+  test.each([
+    ['alias/app-data', undefined],
+    ['app-data', 'must start with "alias/"'],
+    ['alias/AWS/x', 'must not be under "alias/aws/", which is reserved for AWS managed keys'],
+    ['alias/', 'must be "alias/" followed by 1 to 250 of A-Z a-z 0-9 / _ -'],
+  ])('%s', (alias, problem) => {
+    expect(aliasCheck(alias)).toBe(problem);
+  });
+});
+
+describe('source.branch follows git check-ref-format --branch', () => {
+  const branchProblem = (branch: string) => {
+    const raw = exampleRawConfig();
+    raw.source.branch = branch;
+    try {
+      return validateConfig(raw).source.branch;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+
+  test.each(['main', 'feature/x', 'release-1.2', 'a@b', 'x.lock2', 'user/a.b', 'v1'])('accepts %j', (branch) => {
+    expect(branchProblem(branch)).toBe(branch);
+  });
+
+  test.each(['', '@', '-x', '.x', '/x', 'a//b', 'a..b', 'a@{b', 'a/.b', 'a/', 'a.', 'a.lock', 'a b', 'a~b', 'a^b', 'a:b', 'a?b', 'a*b', 'a[b', 'a\\b', 'a\tb', 'a\u007fb'])(
+    'rejects %j',
+    (branch) => {
+      expect(branchProblem(branch)).toBe(`config.source.branch must be a valid git branch name, got ${JSON.stringify(branch)}`);
+    },
+  );
 });
 
 describe('the configuration this project deploys', () => {

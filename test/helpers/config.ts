@@ -11,14 +11,13 @@ import { validateConfig } from '../../lib/config/validate-config';
 export const ROOT = path.resolve(__dirname, '..', '..');
 
 /**
- * The example configuration, as shipped in cdk.json, kept here as a fixture so
- * that the tests' expectations do not change when a user configures cdk.json
- * for their own account.
+ * The example configuration file, the same as the example in cdk.json (test/config/config-files.test.ts proves
+ * it). Users keep their own configuration in a file of their own, so the tests' expectations stay put.
  */
-export const EXAMPLE_CONFIG_FILE = path.join(ROOT, 'test', 'fixtures', 'example-config.json');
+export const EXAMPLE_CONFIG_FILE = path.join(ROOT, 'config', 'example.json');
 const EXAMPLE_CONFIG = fs.readFileSync(EXAMPLE_CONFIG_FILE, 'utf8');
 
-/** The example configuration as raw JSON (a fresh copy each call). */
+/** The example configuration as raw JSON, with its `$schema` (a fresh copy each call). */
 export function exampleRawConfig(): Record<string, any> {
   return JSON.parse(EXAMPLE_CONFIG);
 }

@@ -1,12 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CONFIG_SCHEMA, ObjectField } from '../../lib/config/config-schema';
-import { CONFIG_REFERENCE_BLOCK, readmeConfigReferenceBlock } from '../../scripts/config-reference/documents';
-import { leafFields, renderConfigReference } from '../../scripts/config-reference/render';
+import { z } from 'zod';
+import { CONFIG_SCHEMA } from '../../lib/config/config-schema';
+import { derivedFiles, REGENERATE_COMMAND } from '../../scripts/config-reference';
+import { CONFIG_REFERENCE_BLOCK } from '../../scripts/config-reference/documents';
+import { JSON_SCHEMA_FILE } from '../../scripts/config-reference/json-schema';
+import { fieldDoc, leafFields, renderConfigReference } from '../../scripts/config-reference/render';
 import { readBlock } from '../../scripts/support/readme-block';
 import { exampleRawConfig, ROOT } from '../helpers/config';
 
-const readmeBlock = readBlock(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'), CONFIG_REFERENCE_BLOCK, 'README.md');
+const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
+const readmeBlock = readBlock(read('README.md'), CONFIG_REFERENCE_BLOCK, 'README.md');
+const jsonSchema = JSON.parse(read(JSON_SCHEMA_FILE));
 
 /** Every dotted path to a non-object value in `value`. */
 function leafPathsOf(value: Record<string, unknown>, prefix = ''): string[] {
@@ -17,23 +22,60 @@ function leafPathsOf(value: Record<string, unknown>, prefix = ''): string[] {
   );
 }
 
-describe('the committed configuration reference', () => {
-  test('README.md holds the table generated from the schema (run `npm run config-reference` after changing it)', () => {
-    expect(readmeBlock).toBe(readmeConfigReferenceBlock(CONFIG_SCHEMA));
+/** The JSON Schema of a dotted path's field. */
+function jsonSchemaOf(fieldPath: string): Record<string, any> {
+  return fieldPath.split('.').reduce((schema, name) => schema.properties[name], jsonSchema);
+}
+
+describe('the files generated from the configuration schema', () => {
+  test.each(derivedFiles(read).map(({ file, wanted }) => [file, wanted]))('%s is up to date', (file, wanted) => {
+    // A failure names the one command that writes every generated file.
+    if (read(file) !== wanted) throw new Error(`${file} is out of date with lib/config/config-schema.ts: run ${REGENERATE_COMMAND}`);
   });
 
+  test('are README.md and the JSON Schema, written by npm run config-reference', () => {
+    expect(derivedFiles(read).map((f) => f.file)).toEqual(['README.md', 'config/kms-pipeline-config.schema.json']);
+    expect(REGENERATE_COMMAND).toBe('npm run config-reference');
+  });
+});
+
+describe('the committed configuration reference and JSON Schema', () => {
   test.each(leafFields(CONFIG_SCHEMA).map((field) => [field.path, field] as const))(
-    'documents %s with its default, allowed values and effect',
+    'document %s alike: its meaning, default, allowed values and effect',
     (fieldPath, field) => {
       const row = readmeBlock.split('\n').find((line) => line.startsWith(`| \`${fieldPath}\` |`));
       expect(row).toBeDefined();
-      expect(row).toContain(field.spec.allowed);
-      expect(row).toContain(field.spec.onChange);
-      expect(row).toContain(field.spec.default === undefined ? '| required |' : `| \`${JSON.stringify(field.spec.default)}\` |`);
+      expect(row).toContain(`| ${field.doc.description} |`);
+      expect(row).toContain(field.doc.allowed);
+      expect(row).toContain(field.doc.onChange);
+      const schema = jsonSchemaOf(fieldPath);
+      expect(schema.description).toBe(field.doc.description);
+      if (/^(required|optional)$/.test(field.default)) {
+        expect(row).toContain(`| ${field.default} |`);
+        expect(schema).not.toHaveProperty('default');
+      } else {
+        expect(row).toContain(`| \`${field.default}\` |`);
+        expect(JSON.stringify(schema.default)).toBe(field.default);
+      }
     },
   );
 
-  test('covers every field of the example configuration, and nothing else', () => {
+  test('the JSON Schema is draft 2020-12, requires exactly the fields without a default, and keeps the README-only words out', () => {
+    expect(jsonSchema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(jsonSchema.required).toEqual([
+      'projectName',
+      'pipeline',
+      'source',
+      'primaryRegion',
+      'replicaRegions',
+      'noReplicaRegions',
+      'key',
+    ]);
+    expect(jsonSchema.properties.key.required).toEqual(['alias']);
+    expect(read(JSON_SCHEMA_FILE)).not.toMatch(/"(allowed|onChange)"/);
+  });
+
+  test('cover every field of the example configuration, and nothing else', () => {
     expect(
       leafFields(CONFIG_SCHEMA)
         .map((f) => f.path)
@@ -43,30 +85,31 @@ describe('the committed configuration reference', () => {
 });
 
 describe('renderConfigReference', () => {
-  const schema: ObjectField = {
-    kind: 'object',
-    doc: 'test',
-    fields: {
-      name: { kind: 'string', doc: 'The name.', allowed: 'a | b', onChange: 'a new\nthing' },
-      nested: {
-        kind: 'object',
-        doc: 'Nested.',
-        fields: {
-          count: { kind: 'integer', default: 3, min: 1, max: 5, doc: 'How many.', allowed: '1 to 5', onChange: 'no' },
-          tags: {
-            kind: 'stringMap',
-            default: {},
-            maxEntries: 2,
-            checkKey: () => undefined,
-            checkValue: () => undefined,
-            doc: 'Tags.',
-            allowed: 'any',
-            onChange: 'no',
-          },
-        },
-      },
-    },
-  };
+  const doc = (description: string, allowed: string, onChange: string) => ({ description, allowed, onChange });
+  const schema = z.strictObject({
+    name: z.string().meta(doc('The name.', 'a | b', 'a new\nthing')),
+    note: z
+      .string()
+      .optional()
+      .meta(doc('A note.', 'any', 'no')),
+    nested: z
+      .strictObject({
+        count: z
+          .int()
+          .default(3)
+          .meta(doc('How many.', '1 to 5', 'no')),
+        tags: z
+          .record(z.string(), z.string())
+          .meta(doc('Tags.', 'any', 'no'))
+          .default({}),
+        on: z
+          .boolean()
+          .default(false)
+          .meta(doc('On.', 'true or false', 'no')),
+        regions: z.array(z.enum(['a', 'b'])).meta(doc('Regions.', 'a or b', 'no')),
+      })
+      .prefault({ regions: [] }),
+  });
 
   test('one row per leaf with its dotted path; pipes and line breaks cannot break the table', () => {
     expect(renderConfigReference(schema)).toBe(
@@ -74,14 +117,24 @@ describe('renderConfigReference', () => {
         '| Field | Meaning | Type | Default | Allowed values | What a change does to deployed keys |',
         '| --- | --- | --- | --- | --- | --- |',
         '| `name` | The name. | string | required | a \\| b | a new thing |',
+        '| `note` | A note. | string | optional | any | no |',
         '| `nested.count` | How many. | integer | `3` | 1 to 5 | no |',
         '| `nested.tags` | Tags. | map of string to string | `{}` | any | no |',
+        '| `nested.on` | On. | boolean | `false` | true or false | no |',
+        '| `nested.regions` | Regions. | list of strings | required | a or b | no |',
         '',
       ].join('\n'),
     );
   });
 
   test('leafFields walks nested objects in schema order', () => {
-    expect(leafFields(schema).map((f) => f.path)).toEqual(['name', 'nested.count', 'nested.tags']);
+    expect(leafFields(schema).map((f) => f.path)).toEqual(['name', 'note', 'nested.count', 'nested.tags', 'nested.on', 'nested.regions']);
+  });
+
+  test('a field without its words in .meta() is named', () => {
+    expect(() => fieldDoc(z.string().meta({ description: 'x', allowed: 'y' }), 'key.alias')).toThrow(
+      'the schema of key.alias has no description, allowed and onChange in its .meta()',
+    );
+    expect(() => fieldDoc(z.string(), 'projectName')).toThrow(/^the schema of projectName has no description/);
   });
 });
