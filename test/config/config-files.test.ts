@@ -51,14 +51,6 @@ describe('config/example.json, the example configuration file', () => {
     expect(path.resolve(path.dirname(EXAMPLE_CONFIG_FILE), example.$schema)).toBe(path.join(ROOT, JSON_SCHEMA_FILE));
   });
 
-  test('is the example in cdk.json, field for field (keep your own configuration in a file of your own)', () => {
-    const configuration = { ...example };
-    delete configuration.$schema;
-    const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
-    expect(configuration).toEqual(cdkJson.context.kmsMultiRegion);
-    expect(validateConfig(example)).toEqual(validateConfig(cdkJson.context.kmsMultiRegion));
-  });
-
   test('loads as `npx cdk synth -c config=config/example.json` loads it, from inside the repository', () => {
     expect(isRepositoryPath('config/example.json')).toBe(true);
     expect(loadConfig({ configFile: 'config/example.json', cwd: ROOT })).toEqual(validateConfig(example));
