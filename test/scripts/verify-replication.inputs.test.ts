@@ -343,3 +343,22 @@ describe('key ARNs and Region names', () => {
     expect(isAwsRegionName(region)).toBe(false),
   );
 });
+
+describe('command-line mistakes, word for word', () => {
+  test.each([
+    [['eu-west-1'], 'unexpected argument: run with --help for the list of options'],
+    [['--', '-x'], 'unexpected argument -x: run with --help for the list of options'],
+    [
+      ['--no-replica-regions', 'us-west-2,eu-west-1,ap-southeast-2'],
+      'eu-west-1, ap-southeast-2 is in both REPLICA_REGIONS (--replica-regions) and NO_REPLICA_REGIONS (--no-replica-regions): list each Region in only one of them',
+    ],
+  ])('%j', (argv, message) => {
+    let thrown: unknown;
+    try {
+      parseCommandLine(argv, VALID_ENV);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ name: 'InputError', message });
+  });
+});
