@@ -24,6 +24,7 @@ const inlined = process.env.MUTATION_RUN === 'inlined';
  *   walk (an array walked as an object visits the same elements); and `[]` replaced by `["Stryker was here"]` as a
  *   default list of property names or logical IDs (3), which no CloudFormation name can equal.
  * - preflight/inputs.ts, `region === undefined` after `split('=')`: split always returns at least one element.
+ * - verify-replication/key-list.ts, the `^` of the alias pattern: only a value that starts with "alias/" reaches it.
  * - permissions-boundary.ts, `Action.some(...)` to `Action.every(...)` when it picks the execution policy's IAM
  *   statements: each of them holds IAM actions only, so both pick the same statements.
  * - preflight/check-replica-regions.ts, a replica list (or a replica's Region) defaulting to "Stryker was here":

@@ -1,9 +1,9 @@
 /**
- * Post-deploy verification of a KMS multi-region key: proves that the replicas exist, are
+ * Post-deploy verification of KMS multi-region keys: proves that the replicas exist, are
  * related to the primary, decrypt each other's ciphertext, and that Regions without a
  * replica cannot decrypt. Writes a JUnit report for CodeBuild. Run with --help for the contract.
  */
-import { InputError, parseCommandLine, USAGE } from './verify-replication/inputs';
+import { InputError, parseCommandLine, RunInputs, USAGE } from './verify-replication/inputs';
 import { writeJUnitReport } from './verify-replication/junit';
 import { allPassed, CannotRunError, runVerification, VerificationDeps } from './verify-replication/run-verification';
 import { oneLine } from './verify-replication/sdk-errors';
@@ -67,7 +67,7 @@ export async function main(
     return cannotRun(error.message);
   }
 
-  output.stdout(`verify-replication: primary ${inputs.primaryKey.arn}, run id ${report.runId}`);
+  output.stdout(`verify-replication: ${describeRun(inputs)}, run id ${report.runId}`);
   for (const line of formatSummary(report.results, report.elapsedMs, inputs.reportPath)) {
     output.stdout(line);
   }
@@ -80,6 +80,16 @@ export async function main(
     );
   }
   return allPassed(report) ? EXIT_PASSED : EXIT_CHECKS_FAILED;
+}
+
+/** The header line's account of what is verified: today's wording for one key without a role. */
+function describeRun(inputs: RunInputs): string {
+  const [first] = inputs.keys;
+  const keys =
+    first.name === undefined
+      ? `primary ${first.primaryKey.arn}`
+      : `${inputs.keys.length} key(s) (${inputs.keys.map((key) => key.name).join(', ')}) in ${first.primaryKey.accountId} ${first.primaryKey.region}`;
+  return inputs.roleArn === undefined ? keys : `${keys} as ${inputs.roleArn}`;
 }
 
 if (require.main === module) {

@@ -18,6 +18,8 @@ export type CheckFamily = (typeof CHECK_FAMILIES)[number];
 export type CheckOutcome = 'pass' | 'fail' | 'error';
 
 export interface CheckResult {
+  /** The name of the key checked, from the key list; absent for the single-key inputs. */
+  readonly key?: string;
   readonly family: CheckFamily;
   readonly region: string;
   /** What the check proves, e.g. `replica key is an enabled REPLICA of the primary`. */

@@ -1,19 +1,17 @@
 import { parseArgs } from 'node:util';
-import { isAwsRegionName, MultiRegionKeyArn, parseMultiRegionKeyArn } from './key-arn';
+import { isAwsRegionName, parseMultiRegionKeyArn } from './key-arn';
+import { aliasProblem, KeyInputs, MAX_KEYS, parseKeyList } from './key-list';
 
-/** Everything the verification needs, validated. */
-export interface VerificationInputs {
-  readonly primaryKey: MultiRegionKeyArn;
+export type { KeyInputs } from './key-list';
+
+/** Settings that every key of a run shares. */
+export interface SharedInputs {
   /** Regions that must hold an enabled replica of the primary key. */
   readonly replicaRegions: readonly string[];
   /** Regions where the primary's ciphertext must not decrypt. */
   readonly noReplicaRegions: readonly string[];
   /** Regions taken out of service whose replicas may be retained; reported, never tested. */
   readonly retiredReplicaRegions: readonly string[];
-  /** An alias that must resolve to the key in the primary and every replica Region. */
-  readonly alias?: string;
-  /** The rotation status that `GetKeyRotationStatus` on the primary must report. */
-  readonly expectKeyRotation: boolean;
   /** Where the JUnit report is written. */
   readonly reportPath: string;
   /** Per-attempt limit for one KMS request, in milliseconds. */
@@ -28,7 +26,18 @@ export interface VerificationInputs {
   readonly permissionWaitSeconds: number;
 }
 
-export type CommandLine = { readonly help: true } | { readonly help: false; readonly inputs: VerificationInputs };
+/** Everything the checks of one key need. */
+export type VerificationInputs = KeyInputs & SharedInputs;
+
+/** Everything one run needs, validated. */
+export interface RunInputs extends SharedInputs {
+  /** In the order given; every primary is in the same account and Region. */
+  readonly keys: readonly KeyInputs[];
+  /** An IAM role whose temporary credentials every KMS call uses; absent: the SDK's standard chain. */
+  readonly roleArn?: string;
+}
+
+export type CommandLine = { readonly help: true } | { readonly help: false; readonly inputs: RunInputs };
 
 /** Bad or missing input. The message names the input and says how to fix it. */
 export class InputError extends Error {
@@ -61,6 +70,11 @@ const REPORT_PATH: InputSource = { flag: 'report', envVar: 'REPORT_PATH' };
 const TIMEOUT_MS: InputSource = { flag: 'timeout-ms', envVar: 'VERIFY_TIMEOUT_MS' };
 const MAX_ATTEMPTS: InputSource = { flag: 'max-attempts', envVar: 'VERIFY_MAX_ATTEMPTS' };
 const PERMISSION_WAIT: InputSource = { flag: 'permission-wait-seconds', envVar: 'VERIFY_PERMISSION_WAIT_SECONDS' };
+const KEYS: InputSource = { flag: 'keys', envVar: 'VERIFY_KEYS' };
+const ROLE_ARN: InputSource = { flag: 'role-arn', envVar: 'VERIFY_ROLE_ARN' };
+
+/** The inputs that describe the one key of a single-key run; the key list replaces all three. */
+const SINGLE_KEY_INPUTS = [PRIMARY_KEY_ARN, KEY_ALIAS, EXPECT_KEY_ROTATION];
 
 const ALL_INPUTS = [
   PRIMARY_KEY_ARN,
@@ -73,19 +87,34 @@ const ALL_INPUTS = [
   TIMEOUT_MS,
   MAX_ATTEMPTS,
   PERMISSION_WAIT,
+  KEYS,
+  ROLE_ARN,
 ];
 
 export const USAGE = `Usage: verify-replication [options]
 
-Proves that a KMS multi-region key is replicated: the primary and every replica are
+Proves that KMS multi-region keys are replicated: the primary and every replica are
 enabled and related, ciphertext round-trips both ways, the alias resolves everywhere,
 rotation is as expected, and regions without a replica cannot decrypt.
 
 Each option can also be set by the environment variable in brackets; the option wins.
 
+One key:
   --primary-key-arn <arn>         [PRIMARY_KEY_ARN] required. ARN of the primary
                                   multi-region key (key ID mrk-...). The primary Region
                                   and account are taken from it.
+  --alias <alias/name>            [KEY_ALIAS] optional. Alias that must resolve to the key
+                                  in the primary and every replica Region.
+  --expect-key-rotation <bool>    [EXPECT_KEY_ROTATION] true or false, default true.
+                                  Rotation status the primary must report.
+Several keys, instead of the three above:
+  --keys <json>                   [VERIFY_KEYS] a JSON list of 1 to ${MAX_KEYS} keys, e.g.
+                                  [{"name":"app-data","primaryKeyArn":"arn:...:key/mrk-...",
+                                    "alias":"alias/app-data","expectKeyRotation":true}]
+                                  name: a-z 0-9 -, unique, names the key's JUnit suite.
+                                  alias is optional; expectKeyRotation defaults to true.
+                                  Every primary is in the same account and Region.
+For every key:
   --replica-regions <r1,r2>       [REPLICA_REGIONS] required. Regions that must hold a
                                   replica, comma-separated.
   --no-replica-regions <r1,r2>    [NO_REPLICA_REGIONS] required. Regions that must NOT
@@ -93,15 +122,14 @@ Each option can also be set by the environment variable in brackets; the option 
   --retired-replica-regions <r>   [RETIRED_REPLICA_REGIONS] optional. Regions removed
                                   from service that may still hold a retained replica:
                                   reported when the primary still lists them, not tested.
-  --alias <alias/name>            [KEY_ALIAS] optional. Alias that must resolve to the key
-                                  in the primary and every replica Region.
-  --expect-key-rotation <bool>    [EXPECT_KEY_ROTATION] true or false, default true.
-                                  Rotation status the primary must report.
+  --role-arn <arn>                [VERIFY_ROLE_ARN] optional. IAM role to assume (STS
+                                  AssumeRole in the primary Region, one-hour session); every
+                                  KMS call uses its credentials.
   --report <path>                 [REPORT_PATH] JUnit XML report, default
                                   ${DEFAULT_REPORT_PATH}. Parent directories are created.
-  --timeout-ms <ms>               [VERIFY_TIMEOUT_MS] limit for each KMS request attempt,
+  --timeout-ms <ms>               [VERIFY_TIMEOUT_MS] limit for each KMS or STS request attempt,
                                   default ${DEFAULT_TIMEOUT_MS} (${TIMEOUT_MS_RANGE.min}..${TIMEOUT_MS_RANGE.max}).
-  --max-attempts <n>              [VERIFY_MAX_ATTEMPTS] attempts per KMS call, retries
+  --max-attempts <n>              [VERIFY_MAX_ATTEMPTS] attempts per KMS or STS call, retries
                                   included, default ${DEFAULT_MAX_ATTEMPTS} (${MAX_ATTEMPTS_RANGE.min}..${MAX_ATTEMPTS_RANGE.max}).
   --permission-wait-seconds <s>   [VERIFY_PERMISSION_WAIT_SECONDS] keep retrying a call that
                                   IAM denies in the primary or a replica Region for this long,
@@ -110,10 +138,11 @@ Each option can also be set by the environment variable in brackets; the option 
   -h, --help                      Print this help and exit.
 
 AWS credentials and endpoints come from the SDK's standard chain (AWS_PROFILE,
-AWS_ACCESS_KEY_ID, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_KMS, ...).
+AWS_ACCESS_KEY_ID, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_STS, ...).
 
 Exit codes: 0 every check passed; 1 a check failed or errored; 2 the verification
-could not run (bad input, no credentials, KMS unreachable).
+could not run (bad input, no credentials, KMS unreachable for every key, the role
+cannot be assumed).
 `;
 
 /** Reads and validates the command line and environment. Throws {@link InputError}. */
@@ -127,14 +156,9 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
     return value === '' ? undefined : value;
   };
 
-  const primaryKeyArn = read(PRIMARY_KEY_ARN);
-  if (primaryKeyArn === undefined) {
-    throw new InputError(`${label(PRIMARY_KEY_ARN)} is required: set it to the primary multi-region key ARN`);
-  }
-  const primaryKey = parseMultiRegionKeyArn(primaryKeyArn);
-  if (typeof primaryKey === 'string') {
-    throw new InputError(`${label(PRIMARY_KEY_ARN)} ${primaryKey}: set it to the primary multi-region key ARN`);
-  }
+  const keys = keyInputs(read);
+  const keySource = read(KEYS) === undefined ? PRIMARY_KEY_ARN : KEYS;
+  const { region: primaryRegion, partition } = keys[0].primaryKey;
 
   const replicaRegions = requiredRegionList(REPLICA_REGIONS, read(REPLICA_REGIONS), 'the Regions that hold a replica');
   const noReplicaRegions = requiredRegionList(NO_REPLICA_REGIONS, read(NO_REPLICA_REGIONS), 'the Regions that must not decrypt');
@@ -146,8 +170,8 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
     [NO_REPLICA_REGIONS, noReplicaRegions],
     [RETIRED_REPLICA_REGIONS, retiredReplicaRegions],
   ] as const) {
-    if (regions.includes(primaryKey.region)) {
-      throw new InputError(`${label(source)} includes ${primaryKey.region}, the primary Region of ${PRIMARY_KEY_ARN.envVar}: remove it`);
+    if (regions.includes(primaryRegion)) {
+      throw new InputError(`${label(source)} includes ${primaryRegion}, the primary Region of ${keySource.envVar}: remove it`);
     }
   }
   rejectOverlap(REPLICA_REGIONS, replicaRegions, NO_REPLICA_REGIONS, noReplicaRegions);
@@ -156,18 +180,52 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
   return {
     help: false,
     inputs: {
-      primaryKey,
+      keys,
       replicaRegions,
       noReplicaRegions,
       retiredReplicaRegions,
-      alias: aliasName(read(KEY_ALIAS)),
-      expectKeyRotation: booleanValue(EXPECT_KEY_ROTATION, read(EXPECT_KEY_ROTATION), true),
       reportPath: read(REPORT_PATH) ?? DEFAULT_REPORT_PATH,
       timeoutMs: integerInRange(TIMEOUT_MS, read(TIMEOUT_MS), DEFAULT_TIMEOUT_MS, TIMEOUT_MS_RANGE),
       maxAttempts: integerInRange(MAX_ATTEMPTS, read(MAX_ATTEMPTS), DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_RANGE),
       permissionWaitSeconds: integerInRange(PERMISSION_WAIT, read(PERMISSION_WAIT), DEFAULT_PERMISSION_WAIT_SECONDS, PERMISSION_WAIT_RANGE),
+      roleArn: roleArn(read(ROLE_ARN), partition),
     },
   };
+}
+
+/** The keys to verify: the key list, or the one key of the single-key inputs. */
+function keyInputs(read: (source: InputSource) => string | undefined): KeyInputs[] {
+  const list = read(KEYS);
+  if (list !== undefined) {
+    const clash = SINGLE_KEY_INPUTS.find((source) => read(source) !== undefined);
+    if (clash !== undefined) {
+      throw new InputError(
+        `${label(KEYS)} and ${label(clash)} are both set: set only ${KEYS.envVar}, ` +
+          "with each key's alias and expectKeyRotation in its entry, or only the single-key inputs",
+      );
+    }
+    const keys = parseKeyList(list);
+    if (typeof keys === 'string') {
+      throw new InputError(`${label(KEYS)} ${keys}`);
+    }
+    return keys;
+  }
+
+  const primaryKeyArn = read(PRIMARY_KEY_ARN);
+  if (primaryKeyArn === undefined) {
+    throw new InputError(`${label(PRIMARY_KEY_ARN)} is required: set it to the primary multi-region key ARN`);
+  }
+  const primaryKey = parseMultiRegionKeyArn(primaryKeyArn);
+  if (typeof primaryKey === 'string') {
+    throw new InputError(`${label(PRIMARY_KEY_ARN)} ${primaryKey}: set it to the primary multi-region key ARN`);
+  }
+  return [
+    {
+      primaryKey,
+      alias: aliasName(read(KEY_ALIAS)),
+      expectKeyRotation: booleanValue(EXPECT_KEY_ROTATION, read(EXPECT_KEY_ROTATION), true),
+    },
+  ];
 }
 
 function parseFlags(argv: readonly string[]): { help: boolean; values: Record<string, string | undefined> } {
@@ -241,18 +299,29 @@ function rejectOverlap(a: InputSource, aRegions: readonly string[], b: InputSour
 }
 
 function aliasName(value: string | undefined): string | undefined {
+  const problem = value === undefined ? undefined : aliasProblem(value);
+  if (problem !== undefined) {
+    throw new InputError(`${label(KEY_ALIAS)} ${problem}, got "${value}": set it to the key's alias, e.g. alias/app-data`);
+  }
+  return value;
+}
+
+/**
+ * An IAM role ARN, `arn:<partition>:iam::<account>:role/<path/><name>`, in the partition of the keys
+ * (STS cannot hand out credentials for another partition).
+ */
+function roleArn(value: string | undefined, keyPartition: string): string | undefined {
   if (value === undefined) {
     return undefined;
   }
-  const problem = !value.startsWith('alias/')
-    ? 'must start with "alias/"'
-    : value.toLowerCase().startsWith('alias/aws/')
-      ? 'must not be under "alias/aws/", which is reserved for AWS managed keys'
-      : /^alias\/[A-Za-z0-9/_-]{1,250}$/.test(value)
-        ? undefined
-        : 'must be "alias/" followed by 1 to 250 of A-Z a-z 0-9 / _ -';
-  if (problem !== undefined) {
-    throw new InputError(`${label(KEY_ALIAS)} ${problem}, got "${value}": set it to the key's alias, e.g. alias/app-data`);
+  const match = /^arn:(aws(?:-[a-z]+)*):iam::\d{12}:role\/(?:[\u0021-\u007e]{1,510}\/)?[\w+=,.@-]{1,64}$/.exec(value);
+  if (!match) {
+    throw new InputError(`${label(ROLE_ARN)} must be an IAM role ARN such as arn:aws:iam::111122223333:role/kms-verify, got "${value}"`);
+  }
+  if (match[1] !== keyPartition) {
+    throw new InputError(
+      `${label(ROLE_ARN)} is in the partition ${match[1]}, the keys in ${keyPartition}, got "${value}": use a role of the keys' partition`,
+    );
   }
   return value;
 }

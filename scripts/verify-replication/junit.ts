@@ -5,22 +5,18 @@ import { oneLine } from './sdk-errors';
 
 /**
  * JUnit XML in the shape CodeBuild's JUNITXML report format reads: one `<testsuite>` per
- * check family, one `<testcase>` per check. Suite times are the sum of their checks;
- * the `<testsuites>` time is the wall-clock time of the run, as checks overlap.
+ * check family (per key, named after it, for keys from the key list), one `<testcase>` per
+ * check. Suite times are the sum of their checks; the `<testsuites>` time is the wall-clock
+ * time of the run, as checks overlap.
  */
 export function toJUnitXml(results: readonly CheckResult[], elapsedMs: number): string {
-  const suites = CHECK_FAMILIES.map((family) => ({
-    family,
-    results: results.filter((result) => result.family === family),
-  })).filter((suite) => suite.results.length > 0);
-
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="verify-replication"${countAttributes(results)} time="${seconds(elapsedMs)}">`,
   ];
-  for (const suite of suites) {
+  for (const suite of suites(results)) {
     const suiteMs = suite.results.reduce((sum, result) => sum + result.durationMs, 0);
-    lines.push(`  <testsuite name="${attribute(suite.family)}"${countAttributes(suite.results)} skipped="0" time="${seconds(suiteMs)}">`);
+    lines.push(`  <testsuite name="${attribute(suite.name)}"${countAttributes(suite.results)} skipped="0" time="${seconds(suiteMs)}">`);
     for (const result of suite.results) {
       lines.push(...testcase(result));
     }
@@ -28,6 +24,18 @@ export function toJUnitXml(results: readonly CheckResult[], elapsedMs: number): 
   }
   lines.push('</testsuites>', '');
   return lines.join('\n');
+}
+
+function suites(results: readonly CheckResult[]): { name: string; results: CheckResult[] }[] {
+  const keys = [...new Set(results.map((result) => result.key))];
+  const named = keys.filter((key): key is string => key !== undefined);
+  if (named.length === 0) {
+    return CHECK_FAMILIES.map((family) => ({
+      name: family,
+      results: results.filter((result) => result.family === family),
+    })).filter((suite) => suite.results.length > 0);
+  }
+  return named.map((key) => ({ name: key, results: results.filter((result) => result.key === key) }));
 }
 
 /** Writes the report, creating its directory. */
@@ -38,7 +46,7 @@ export function writeJUnitReport(path: string, results: readonly CheckResult[], 
 
 function testcase(result: CheckResult): string[] {
   const open =
-    `    <testcase classname="verify-replication.${attribute(result.family)}" ` +
+    `    <testcase classname="verify-replication.${attribute(result.key === undefined ? result.family : `${result.key}.${result.family}`)}" ` +
     `name="${attribute(`${result.region}: ${result.name}`)}" time="${seconds(result.durationMs)}"`;
   const message = result.message ?? '';
   // The attribute is a one-line headline for report viewers; the element keeps the full text.

@@ -10,6 +10,7 @@ import {
   KMSClient,
   KMSClientConfig,
 } from '@aws-sdk/client-kms';
+import { STSClient, STSClientConfig } from '@aws-sdk/client-sts';
 import { classifyError } from './sdk-errors';
 
 export interface KmsClientSettings {
@@ -17,15 +18,17 @@ export interface KmsClientSettings {
   readonly maxAttempts: number;
   /** Limit for connecting and for each request attempt, in milliseconds. */
   readonly timeoutMs: number;
+  /** Credentials of an assumed role; absent: the SDK's standard chain. */
+  readonly credentials?: KMSClientConfig['credentials'];
 }
 
 /** Makes the client for one Region. Tests replace it to point at mocks or a local stub. */
 export type KmsClientFactory = (region: string, settings: KmsClientSettings) => KMSClient;
 
 /**
- * The production client: credentials and endpoint come from the SDK's standard chain
- * (`AWS_PROFILE`, `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_KMS`, ...), so it runs unchanged
- * against a local emulator.
+ * The production client: credentials (unless a role's are given) and endpoint come from the
+ * SDK's standard chain (`AWS_PROFILE`, `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_KMS`, ...), so it
+ * runs unchanged against a local emulator.
  *
  * @param overrides client settings that win over the defaults, e.g. a retry strategy without backoff
  */
@@ -39,6 +42,23 @@ export function createKmsClient(region: string, settings: KmsClientSettings, ove
       // Without this the SDK only logs a warning when requestTimeout passes, and the call hangs on.
       throwOnRequestTimeout: true,
     },
+    ...(settings.credentials === undefined ? {} : { credentials: settings.credentials }),
+    ...overrides,
+  });
+}
+
+/** Makes the STS client that assumes the role. Tests replace it. */
+export type StsClientFactory = (region: string, settings: KmsClientSettings) => STSClient;
+
+/**
+ * The client that assumes the role, with the KMS calls' attempts and timeouts. Its own credentials
+ * and endpoint come from the standard chain (`AWS_PROFILE`, `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_STS`, ...).
+ */
+export function createStsClient(region: string, settings: KmsClientSettings, overrides: Partial<STSClientConfig> = {}): STSClient {
+  return new STSClient({
+    region,
+    maxAttempts: settings.maxAttempts,
+    requestHandler: { connectionTimeout: settings.timeoutMs, requestTimeout: settings.timeoutMs, throwOnRequestTimeout: true },
     ...overrides,
   });
 }

@@ -60,17 +60,23 @@ export class FakeKms {
   /** A primary with enabled replicas in `replicaRegions`, the alias in all of them, rotation on. */
   static healthy(options: { primaryRegion: string; replicaRegions: readonly string[]; alias?: string }): FakeKms {
     const kms = new FakeKms();
-    const primaryArn = keyArn(options.primaryRegion);
-    kms.addKey(options.primaryRegion, { type: 'PRIMARY', primaryArn, replicaRegions: [...options.replicaRegions] });
+    kms.addHealthyKey(options);
+    return kms;
+  }
+
+  /** Adds a healthy multi-region key: its primary, enabled replicas and the alias in all of them. */
+  addHealthyKey(options: { primaryRegion: string; replicaRegions: readonly string[]; alias?: string; keyId?: string }): void {
+    const keyId = options.keyId ?? KEY_ID;
+    const primaryArn = keyArn(options.primaryRegion, keyId);
+    this.addKey(options.primaryRegion, { keyId, type: 'PRIMARY', primaryArn, replicaRegions: [...options.replicaRegions] });
     for (const region of options.replicaRegions) {
-      kms.addKey(region, { type: 'REPLICA', primaryArn });
+      this.addKey(region, { keyId, type: 'REPLICA', primaryArn });
     }
     if (options.alias !== undefined) {
       for (const region of [options.primaryRegion, ...options.replicaRegions]) {
-        kms.aliases.set(`${region}/${options.alias}`, KEY_ID);
+        this.aliases.set(`${region}/${options.alias}`, keyId);
       }
     }
-    return kms;
   }
 
   addKey(region: string, props: Partial<Omit<FakeKey, 'region' | 'arn'>> = {}): FakeKey {

@@ -10,17 +10,20 @@ import { FakeKms, FakeKmsError, KmsOperation } from './fake-kms';
 export interface KmsStubServer {
   readonly url: string;
   readonly fake: FakeKms;
+  /** The access key ID that signed each request, in order of arrival. */
+  readonly accessKeyIds: string[];
   close(): Promise<void>;
 }
 
 const OPERATIONS: ReadonlySet<string> = new Set<KmsOperation>(['DescribeKey', 'Encrypt', 'Decrypt', 'GetKeyRotationStatus']);
 const BLOB_FIELDS = new Set(['Plaintext', 'CiphertextBlob']);
-const CREDENTIAL_SCOPE = /Credential=[^/]+\/\d{8}\/([^/]+)\/kms\/aws4_request/;
+const CREDENTIAL_SCOPE = /Credential=([^/]+)\/\d{8}\/([^/]+)\/kms\/aws4_request/;
 
 export async function startKmsStubServer(fake: FakeKms): Promise<KmsStubServer> {
+  const accessKeyIds: string[] = [];
   const server = createServer((request, response) => {
     readBody(request)
-      .then((body) => answer(fake, request, body, response))
+      .then((body) => answer(fake, request, body, response, accessKeyIds))
       .catch((error: unknown) => send(response, 500, { __type: 'InternalException', message: String(error) }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -28,6 +31,7 @@ export async function startKmsStubServer(fake: FakeKms): Promise<KmsStubServer> 
   return {
     url: `http://127.0.0.1:${port}`,
     fake,
+    accessKeyIds,
     close: () =>
       new Promise<void>((resolve) => {
         // Requests told to hang are still open; end them so that close() returns.
@@ -38,13 +42,14 @@ export async function startKmsStubServer(fake: FakeKms): Promise<KmsStubServer> 
   };
 }
 
-function answer(fake: FakeKms, request: IncomingMessage, body: string, response: ServerResponse): void {
+function answer(fake: FakeKms, request: IncomingMessage, body: string, response: ServerResponse, accessKeyIds: string[]): void {
   const operation = String(request.headers['x-amz-target'] ?? '').replace(/^TrentService\./, '');
-  const region = CREDENTIAL_SCOPE.exec(String(request.headers.authorization ?? ''))?.[1];
+  const [, accessKeyId, region] = CREDENTIAL_SCOPE.exec(String(request.headers.authorization ?? '')) ?? [];
   if (region === undefined) {
     send(response, 400, { __type: 'MissingAuthenticationTokenException', message: 'Missing SigV4 credential scope' });
     return;
   }
+  accessKeyIds.push(accessKeyId);
   if (!OPERATIONS.has(operation)) {
     send(response, 400, { __type: 'UnknownOperationException', message: `Unsupported target ${operation}` });
     return;

@@ -4,8 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { FakeKms, keyArn } from './fake-kms';
+import { ACCOUNT_ID, FakeKms, keyArn, OTHER_KEY_ID } from './fake-kms';
 import { KmsStubServer, startKmsStubServer } from './kms-stub-server';
+import { startStsStubServer, StsStubServer } from './sts-stub-server';
 import {
   ALIAS,
   NO_REPLICA_REGIONS,
@@ -182,4 +183,81 @@ test('exits 2 with one line on stderr when an input is missing', async () => {
     'verify-replication: REPLICA_REGIONS (--replica-regions) is required: set it to the Regions that hold a replica, ' +
       'comma-separated (e.g. eu-west-1,ap-southeast-2)\n',
   );
+});
+
+describe('several keys and a role', () => {
+  const ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/kms-verify`;
+  const ROLE_ACCESS_KEY_ID = 'ASIASTUBROLE';
+
+  async function withStsStub<T>(deny: boolean, body: (sts: StsStubServer) => Promise<T>): Promise<T> {
+    const sts = await startStsStubServer({ accessKeyId: ROLE_ACCESS_KEY_ID, deny });
+    try {
+      return await body(sts);
+    } finally {
+      await sts.close();
+    }
+  }
+
+  test('verifies every key of VERIFY_KEYS in one run, one JUnit suite per key', async () => {
+    const fake = healthyKms();
+    fake.addHealthyKey({ primaryRegion: PRIMARY_REGION, replicaRegions: REPLICA_REGIONS, keyId: OTHER_KEY_ID });
+    const env = awsEnv('');
+    delete env.PRIMARY_KEY_ARN;
+    delete env.KEY_ALIAS;
+    env.VERIFY_KEYS = JSON.stringify([
+      { name: 'app-data', primaryKeyArn: PRIMARY_ARN, alias: ALIAS },
+      { name: 'logs', primaryKeyArn: keyArn(PRIMARY_REGION, OTHER_KEY_ID) },
+    ]);
+
+    const run = await withStub(fake, (stub) => runBundle([], { ...env, AWS_ENDPOINT_URL: stub.url }));
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const junit = parseJUnit(readFileSync(join(run.cwd, 'reports', 'verify-replication.xml'), 'utf8'));
+    expect(junit.testsuites.testsuite.map((suite) => [suite.name, suite.tests, suite.failures, suite.errors])).toEqual([
+      ['app-data', '13', '0', '0'],
+      ['logs', '10', '0', '0'],
+    ]);
+  });
+
+  test('assumes the role at AWS_ENDPOINT_URL_STS and signs every KMS call with its credentials', async () => {
+    const fake = healthyKms();
+
+    const { run, stsRequests, kmsAccessKeys } = await withStub(fake, (stub) =>
+      withStsStub(false, async (sts) => ({
+        run: await runBundle(['--role-arn', ROLE_ARN], { ...awsEnv(stub.url), AWS_ENDPOINT_URL_STS: sts.url }),
+        stsRequests: sts.requests,
+        kmsAccessKeys: stub.accessKeyIds,
+      })),
+    );
+
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(stsRequests).toEqual([
+      expect.objectContaining({
+        Action: 'AssumeRole',
+        RoleArn: ROLE_ARN,
+        RoleSessionName: expect.stringMatching(/^kms-mrk-verify-[0-9a-f]{8}$/),
+        DurationSeconds: '3600',
+      }),
+    ]);
+    expect(kmsAccessKeys).toHaveLength(fake.calls.length);
+    expect(new Set(kmsAccessKeys)).toEqual(new Set([ROLE_ACCESS_KEY_ID]));
+  });
+
+  test('exits 2 with one line naming the role when AssumeRole is denied, before calling KMS', async () => {
+    const fake = healthyKms();
+
+    const run = await withStub(fake, (stub) =>
+      withStsStub(true, (sts) => runBundle([], { ...awsEnv(stub.url), AWS_ENDPOINT_URL_STS: sts.url, VERIFY_ROLE_ARN: ROLE_ARN })),
+    );
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `verify-replication: cannot assume the role ${ROLE_ARN} (AccessDenied: User: arn:aws:iam::111111111111:user/ci is not authorized ` +
+        `to perform: sts:AssumeRole on resource: ${ROLE_ARN}): check that the role exists, that its trust policy allows this caller, ` +
+        'and that the caller may call sts:AssumeRole on it\n',
+    );
+    expect(fake.calls).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { VerificationInputs } from '../../scripts/verify-replication/inputs';
-import { parseMultiRegionKeyArn } from '../../scripts/verify-replication/key-arn';
+import { KeyInputs, RunInputs, VerificationInputs } from '../../scripts/verify-replication/inputs';
+import { MultiRegionKeyArn, parseMultiRegionKeyArn } from '../../scripts/verify-replication/key-arn';
 import { keyArn } from './fake-kms';
 
 export const PRIMARY_REGION = 'us-east-1';
@@ -9,13 +9,25 @@ export const NO_REPLICA_REGIONS = ['us-west-2'] as const;
 export const ALIAS = 'alias/app-data';
 export const PRIMARY_ARN = keyArn(PRIMARY_REGION);
 
-export function verificationInputs(overrides: Partial<VerificationInputs> = {}): VerificationInputs {
-  const primaryKey = parseMultiRegionKeyArn(PRIMARY_ARN);
-  if (typeof primaryKey === 'string') {
-    throw new Error(`test setup: ${primaryKey}`);
-  }
+/** The inputs of a single-key run: one unnamed key and the shared settings, overridable as one flat object. */
+export function verificationInputs(overrides: Partial<Omit<VerificationInputs, 'name'>> & { readonly roleArn?: string } = {}): RunInputs {
+  const { primaryKey, alias, expectKeyRotation, ...shared } = { ...singleKeyInputs(), ...overrides };
+  return { ...shared, keys: [{ primaryKey, alias, expectKeyRotation }] };
+}
+
+/** The inputs of a run over the key list `keys`, with the shared settings of {@link verificationInputs}. */
+export function keyListInputs(keys: readonly KeyInputs[], overrides: Partial<RunInputs> = {}): RunInputs {
+  return { ...verificationInputs(), keys, ...overrides };
+}
+
+/** A key of the key list whose primary is in {@link PRIMARY_REGION}. */
+export function listedKey(name: string, keyId: string, alias?: string, expectKeyRotation = true): KeyInputs {
+  return { name, primaryKey: parsedKeyArn(keyArn(PRIMARY_REGION, keyId)), alias, expectKeyRotation };
+}
+
+function singleKeyInputs(): VerificationInputs {
   return {
-    primaryKey,
+    primaryKey: parsedKeyArn(PRIMARY_ARN),
     replicaRegions: [...REPLICA_REGIONS],
     noReplicaRegions: [...NO_REPLICA_REGIONS],
     retiredReplicaRegions: [],
@@ -25,8 +37,15 @@ export function verificationInputs(overrides: Partial<VerificationInputs> = {}):
     timeoutMs: 2_000,
     maxAttempts: 1,
     permissionWaitSeconds: 0,
-    ...overrides,
   };
+}
+
+function parsedKeyArn(arn: string): MultiRegionKeyArn {
+  const key = parseMultiRegionKeyArn(arn);
+  if (typeof key === 'string') {
+    throw new Error(`test setup: ${key}`);
+  }
+  return key;
 }
 
 export interface JUnitTestcase {

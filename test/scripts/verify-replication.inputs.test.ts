@@ -4,8 +4,9 @@ import {
   DEFAULT_TIMEOUT_MS,
   InputError,
   parseCommandLine,
+  KeyInputs,
+  RunInputs,
   USAGE,
-  VerificationInputs,
 } from '../../scripts/verify-replication/inputs';
 import { isAwsRegionName, keyArnInRegion, parseMultiRegionKeyArn } from '../../scripts/verify-replication/key-arn';
 import { keyArn, KEY_ID } from './fake-kms';
@@ -18,7 +19,7 @@ const VALID_ENV = {
   NO_REPLICA_REGIONS: 'us-west-2',
 };
 
-function inputs(argv: string[], env: Record<string, string | undefined> = VALID_ENV): VerificationInputs {
+function inputs(argv: string[], env: Record<string, string | undefined> = VALID_ENV): RunInputs {
   const commandLine = parseCommandLine(argv, env);
   if (commandLine.help) {
     throw new Error('expected inputs, got --help');
@@ -26,15 +27,27 @@ function inputs(argv: string[], env: Record<string, string | undefined> = VALID_
   return commandLine.inputs;
 }
 
+/** The one key of a single-key run. */
+function onlyKey(argv: string[], env: Record<string, string | undefined> = VALID_ENV): KeyInputs {
+  const { keys } = inputs(argv, env);
+  expect(keys).toHaveLength(1);
+  return keys[0];
+}
+
 describe('valid input', () => {
   test('reads the environment and applies the defaults', () => {
-    expect(inputs([])).toEqual({
-      primaryKey: { arn: PRIMARY_ARN, partition: 'aws', region: 'us-east-1', accountId: '111111111111', keyId: KEY_ID },
+    expect(inputs([])).toStrictEqual({
+      keys: [
+        {
+          primaryKey: { arn: PRIMARY_ARN, partition: 'aws', region: 'us-east-1', accountId: '111111111111', keyId: KEY_ID },
+          alias: undefined,
+          expectKeyRotation: true,
+        },
+      ],
       replicaRegions: ['eu-west-1', 'ap-southeast-2'],
       noReplicaRegions: ['us-west-2'],
       retiredReplicaRegions: [],
-      alias: undefined,
-      expectKeyRotation: true,
+      roleArn: undefined,
       reportPath: DEFAULT_REPORT_PATH,
       timeoutMs: DEFAULT_TIMEOUT_MS,
       maxAttempts: DEFAULT_MAX_ATTEMPTS,
@@ -82,12 +95,10 @@ describe('valid input', () => {
         env,
       ),
     ).toMatchObject({
-      primaryKey: { arn: otherPrimary, region: 'eu-central-1' },
+      keys: [{ primaryKey: { arn: otherPrimary, region: 'eu-central-1' }, alias: 'alias/from-flag', expectKeyRotation: false }],
       replicaRegions: ['us-east-2'],
       noReplicaRegions: ['sa-east-1', 'ca-central-1'],
       retiredReplicaRegions: ['eu-north-1'],
-      alias: 'alias/from-flag',
-      expectKeyRotation: false,
       reportPath: 'out/flag.xml',
       timeoutMs: 250,
       maxAttempts: 2,
@@ -105,9 +116,9 @@ describe('valid input', () => {
         REPORT_PATH: '',
       }),
     ).toMatchObject({
+      keys: [{ alias: undefined }],
       replicaRegions: ['eu-west-1', 'ap-southeast-2'],
       retiredReplicaRegions: [],
-      alias: undefined,
       reportPath: DEFAULT_REPORT_PATH,
     });
   });
@@ -157,7 +168,7 @@ describe('limits', () => {
     ['TRUE', true],
     ['False', false],
   ])('reads the rotation flag %s in any case', (value, expected) => {
-    expect(inputs(['--expect-key-rotation', value]).expectKeyRotation).toBe(expected);
+    expect(onlyKey(['--expect-key-rotation', value]).expectKeyRotation).toBe(expected);
   });
 
   test('lists each Region once, without blanks', () => {
@@ -175,7 +186,7 @@ describe('limits', () => {
 
   test('accepts an alias of 250 characters after alias/', () => {
     const alias = `alias/${'a'.repeat(250)}`;
-    expect(inputs(['--alias', alias]).alias).toBe(alias);
+    expect(onlyKey(['--alias', alias]).alias).toBe(alias);
   });
 
   test.each([
@@ -331,4 +342,23 @@ describe('key ARNs and Region names', () => {
   test.each(['us-east', 'eu-west-l', 'US-EAST-1', 'useast1', 'us-east-1 ', 'global'])('%s is not a Region name', (region) =>
     expect(isAwsRegionName(region)).toBe(false),
   );
+});
+
+describe('command-line mistakes, word for word', () => {
+  test.each([
+    [['eu-west-1'], 'unexpected argument: run with --help for the list of options'],
+    [['--', '-x'], 'unexpected argument -x: run with --help for the list of options'],
+    [
+      ['--no-replica-regions', 'us-west-2,eu-west-1,ap-southeast-2'],
+      'eu-west-1, ap-southeast-2 is in both REPLICA_REGIONS (--replica-regions) and NO_REPLICA_REGIONS (--no-replica-regions): list each Region in only one of them',
+    ],
+  ])('%j', (argv, message) => {
+    let thrown: unknown;
+    try {
+      parseCommandLine(argv, VALID_ENV);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ name: 'InputError', message });
+  });
 });

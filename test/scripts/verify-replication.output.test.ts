@@ -98,6 +98,39 @@ describe('JUnit report', () => {
   });
 });
 
+describe('JUnit report of keys from the key list', () => {
+  const KEYED: CheckResult[] = [
+    { key: 'app-data', family: 'primary-key', region: 'us-east-1', name: 'primary', outcome: 'pass', durationMs: 10 },
+    { key: 'app-data', family: 'replica-keys', region: 'eu-west-1', name: 'replica', outcome: 'fail', message: 'wrong', durationMs: 20 },
+    { key: 'logs', family: 'primary-key', region: 'us-east-1', name: 'primary', outcome: 'pass', durationMs: 30 },
+    { key: 'logs', family: 'no-replica-regions', region: 'us-west-2', name: 'refused', outcome: 'error', message: 'x', durationMs: 5 },
+  ];
+
+  test('one suite per key, in the order of the keys, with the family in each classname', () => {
+    const junit = parseJUnit(toJUnitXml(KEYED, 100));
+
+    expect(junit.testsuites).toMatchObject({ tests: '4', failures: '1', errors: '1', time: '0.100' });
+    expect(junit.testsuites.testsuite.map((suite) => [suite.name, suite.tests, suite.failures, suite.errors, suite.time])).toEqual([
+      ['app-data', '2', '1', '0', '0.030'],
+      ['logs', '2', '0', '1', '0.035'],
+    ]);
+    expect(suiteNamed(junit, 'logs').testcase.map((testcase) => [testcase.classname, testcase.name])).toEqual([
+      ['verify-replication.logs.primary-key', 'us-east-1: primary'],
+      ['verify-replication.logs.no-replica-regions', 'us-west-2: refused'],
+    ]);
+  });
+
+  test('the summary has a column of key names', () => {
+    expect(formatSummary(KEYED, 100, 'r.xml')).toEqual([
+      'PASS  app-data us-east-1     10 ms  primary-key: primary',
+      'FAIL  app-data eu-west-1     20 ms  replica-keys: replica -- wrong',
+      'PASS  logs     us-east-1     30 ms  primary-key: primary',
+      'ERROR logs     us-west-2      5 ms  no-replica-regions: refused -- x',
+      'TOTAL 4 checks: 2 passed, 1 failed, 1 errors in 100 ms; JUnit report: r.xml',
+    ]);
+  });
+});
+
 describe('summary', () => {
   test('one line per check with outcome, Region and milliseconds, then totals', () => {
     const lines = formatSummary(RESULTS, 1499.6, 'reports/x.xml');

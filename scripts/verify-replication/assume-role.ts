@@ -1,0 +1,55 @@
+import { KMSClientConfig } from '@aws-sdk/client-kms';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { doesIdentityRequireRefresh, isIdentityExpired, memoizeIdentityProvider } from '@smithy/core';
+import { classifyError, ErrorKind } from './sdk-errors';
+
+/** STS's default, and the most a role session chained from another role may last; a run takes minutes. */
+export const ROLE_SESSION_SECONDS = 3600;
+
+/** A function that a KMS client accepts as its credentials. */
+export type CredentialsProvider = Extract<KMSClientConfig['credentials'], (...args: never[]) => unknown>;
+
+/** Names the run in the role's CloudTrail events: `kms-mrk-verify-` and the start of the run id. */
+export function roleSessionName(runId: string): string {
+  return `kms-mrk-verify-${runId.slice(0, 8)}`;
+}
+
+/**
+ * The role's temporary credentials, from one AssumeRole call that every KMS client shares;
+ * asked for again only when they are about to expire.
+ */
+export function assumedRoleCredentials(sts: STSClient, roleArn: string, sessionName: string): CredentialsProvider {
+  const assume = async () => {
+    const { Credentials: credentials } = await sts.send(
+      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: ROLE_SESSION_SECONDS }),
+    );
+    if (credentials?.AccessKeyId === undefined || credentials.SecretAccessKey === undefined) {
+      throw new Error('STS answered AssumeRole without credentials');
+    }
+    return {
+      accessKeyId: credentials.AccessKeyId,
+      secretAccessKey: credentials.SecretAccessKey,
+      sessionToken: credentials.SessionToken,
+      expiration: credentials.Expiration,
+    };
+  };
+  return memoizeIdentityProvider(assume, isIdentityExpired, doesIdentityRequireRefresh) ?? assume;
+}
+
+/** Why the role could not be assumed and what to do about it, for the one line of a run that cannot run. */
+export function assumeRoleFailure(roleArn: string, error: unknown): string {
+  const { kind, detail } = classifyError(error);
+  return `cannot assume the role ${roleArn} (${detail}): ${FIXES[kind] ?? TRUST_FIX}`;
+}
+
+const TRUST_FIX = 'check that the role exists, that its trust policy allows this caller, and that the caller may call sts:AssumeRole on it';
+
+const FIXES: Partial<Record<ErrorKind, string>> = {
+  credentials:
+    'no AWS credentials to call STS with: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an IAM role',
+  authentication: "STS rejected the caller's credentials: check AWS_PROFILE or the caller's session",
+  network: 'could not reach STS: check network access and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_STS',
+  timeout: 'could not reach STS: check network access and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_STS',
+  throttling: 'STS throttled the call: run again later',
+  server: 'STS failed to answer: run again later',
+};
