@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { EXAMPLE_CONFIG_FILE, exampleRawConfig, FEATURE_FLAGS, ROOT } from './helpers/app';
 
-// Each test starts node (and ts-node) or the CDK CLI as a child process.
+// Each test starts the app (cdk.json's command) or the CDK CLI as a child process.
 jest.setTimeout(30_000);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-bin-app-'));
@@ -17,14 +17,18 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
+/** The app command in cdk.json, which `npx cdk synth` runs, here and in the pipeline's synth step. */
+const APP_COMMAND: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).app;
+
 /**
- * Runs bin/app.ts the way the CDK CLI does: context in CDK_CONTEXT_JSON (cdk.json's
- * context plus any -c values), the cloud assembly directory in CDK_OUTDIR.
+ * Runs cdk.json's app command the way the CDK CLI does: in a shell, context in CDK_CONTEXT_JSON
+ * (cdk.json's context plus any -c values), the cloud assembly directory in CDK_OUTDIR.
  */
 function runApp(context: Record<string, unknown>): SpawnSyncReturns<string> & { outdir: string } {
   const outdir = fs.mkdtempSync(path.join(dir, 'out-'));
-  const result = spawnSync(process.execPath, ['-r', 'ts-node/register', 'bin/app.ts'], {
+  const result = spawnSync(APP_COMMAND, {
     cwd: ROOT,
+    shell: true,
     encoding: 'utf8',
     env: childEnv({ CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir }),
   });
