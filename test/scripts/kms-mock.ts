@@ -12,7 +12,12 @@ import {
   NotFoundException,
 } from '@aws-sdk/client-kms';
 import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import type { KmsClientFactory } from '../../scripts/verify-replication/kms-clients';
 import { FakeKms, FakeKmsError, KmsOperation } from './fake-kms';
+
+/** Plain KMS clients with dummy credentials, for the verification to use against {@link mockKmsWith}. */
+export const mockedKmsClients: KmsClientFactory = (region) =>
+  new KMSClient({ region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 
 /**
  * Mocks every KMSClient so that calls are answered by `fake` in the client's Region.

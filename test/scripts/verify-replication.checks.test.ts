@@ -7,10 +7,9 @@ import { AwsClientStub } from 'aws-sdk-client-mock';
 import { EXIT_CANNOT_RUN, EXIT_CHECKS_FAILED, EXIT_PASSED, main } from '../../scripts/verify-replication';
 import { CheckFamily, CheckResult } from '../../scripts/verify-replication/check-result';
 import { RUN_ID_CONTEXT_KEY } from '../../scripts/verify-replication/checks';
-import { KmsClientFactory } from '../../scripts/verify-replication/kms-clients';
 import { CannotRunError, runVerification, VerificationDeps, VerificationReport } from '../../scripts/verify-replication/run-verification';
 import { FakeKms, KEY_ID, keyArn, OTHER_KEY_ID } from './fake-kms';
-import { mockKmsWith, serviceException } from './kms-mock';
+import { mockedKmsClients, mockKmsWith, serviceException } from './kms-mock';
 import {
   ALIAS,
   allTestcases,
@@ -28,8 +27,7 @@ const CONTEXT = { [RUN_ID_CONTEXT_KEY]: RUN_ID };
 const [EU_WEST_1, AP_SOUTHEAST_2] = REPLICA_REGIONS;
 const [US_WEST_2] = NO_REPLICA_REGIONS;
 
-const clientFactory: KmsClientFactory = (region) =>
-  new KMSClient({ region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const clientFactory = mockedKmsClients;
 
 const deps: Partial<VerificationDeps> = {
   clientFactory,

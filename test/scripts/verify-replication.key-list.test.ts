@@ -1,6 +1,7 @@
-import { InputError, parseCommandLine, RunInputs, USAGE } from '../../scripts/verify-replication/inputs';
+import { parseCommandLine, RunInputs, USAGE } from '../../scripts/verify-replication/inputs';
 import { aliasProblem, MAX_KEYS, parseKeyList } from '../../scripts/verify-replication/key-list';
 import { ACCOUNT_ID, keyArn, KEY_ID, OTHER_KEY_ID } from './fake-kms';
+import { inputError } from './verify-replication.input-error';
 
 /** The inputs a run over several keys shares: the Region lists. */
 const SHARED_ENV = {
@@ -27,20 +28,6 @@ function inputs(argv: string[], env: Record<string, string | undefined>): RunInp
 
 function withKeys(keys: unknown, env: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return { ...SHARED_ENV, VERIFY_KEYS: typeof keys === 'string' ? keys : JSON.stringify(keys), ...env };
-}
-
-/** The message of the InputError that the inputs raise; fails when they are accepted or raise anything else. */
-function inputError(argv: string[], env: Record<string, string | undefined>): string {
-  let thrown: unknown;
-  try {
-    parseCommandLine(argv, env);
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(InputError);
-  const { message } = thrown as InputError;
-  expect(message).not.toContain('\n');
-  return message;
 }
 
 describe('a key list', () => {

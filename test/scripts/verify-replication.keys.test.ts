@@ -7,7 +7,6 @@ import { DescribeKeyCommand, EncryptCommand, GetKeyRotationStatusCommand, KMSCli
 import { AwsClientStub } from 'aws-sdk-client-mock';
 import { EXIT_CANNOT_RUN, EXIT_CHECKS_FAILED, EXIT_PASSED, main } from '../../scripts/verify-replication';
 import { RUN_ID_CONTEXT_KEY } from '../../scripts/verify-replication/checks';
-import { KmsClientFactory } from '../../scripts/verify-replication/kms-clients';
 import {
   CannotRunError,
   KEY_CONCURRENCY,
@@ -16,7 +15,7 @@ import {
   VerificationDeps,
 } from '../../scripts/verify-replication/run-verification';
 import { FakeKms, KEY_ID, keyArn, OTHER_KEY_ID } from './fake-kms';
-import { mockKmsWith } from './kms-mock';
+import { mockedKmsClients, mockKmsWith } from './kms-mock';
 import {
   ALIAS,
   keyListInputs,
@@ -41,8 +40,7 @@ const KEYS = [
   { name: 'backups', primaryKeyArn: keyArn(PRIMARY_REGION, THIRD_KEY_ID), expectKeyRotation: false },
 ];
 
-const clientFactory: KmsClientFactory = (region) =>
-  new KMSClient({ region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+const clientFactory = mockedKmsClients;
 
 const deps: Partial<VerificationDeps> = {
   clientFactory,
