@@ -22,7 +22,7 @@ import { CONTROL_TOWER_CHECKS_CONTEXT_KEY } from '../lib/control-tower-checks';
 import { REFERENCE_APP_SOURCE, REFERENCE_LAYOUTS, REFERENCE_TSCONFIG } from './bench/reference-app';
 import { analyzePipeline } from './pipeline-shape/analyze-pipeline';
 import { flagValue, runMain } from './support/run-main';
-import { cdkJsonContext, PROJECT_ROOT, projectConfig } from './support/project-config';
+import { cdkJsonAppCommand, cdkJsonContext, PROJECT_ROOT, projectConfig } from './support/project-config';
 
 const REPLICA_COUNTS = [1, 4, 8, 16];
 
@@ -123,17 +123,12 @@ function benchReference(runs: number, work: string, projectOneRegion: number): v
   }
 }
 
-/** The app command in cdk.json, the one that `npx cdk synth` runs. */
-function appCommand(): string {
-  return JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).app;
-}
-
 /** Where one synth's time goes: the app alone with and without CDK's CloudFormation validator, and the CLI alone. */
 function benchBreakdown(runs: number, work: string): void {
   const outdir = path.join(work, 'breakdown');
   const app = (validation: boolean, extraContext: Record<string, unknown> = {}) => {
     const context = JSON.stringify({ ...cdkJsonContext(), ...extraContext });
-    return `CDK_VALIDATION=${validation} CDK_OUTDIR=${outdir} CDK_CONTEXT_JSON='${context.replace(/'/g, "'\\''")}' ${appCommand()}`;
+    return `CDK_VALIDATION=${validation} CDK_OUTDIR=${outdir} CDK_CONTEXT_JSON='${context.replace(/'/g, "'\\''")}' ${cdkJsonAppCommand()}`;
   };
   const measure = (command: string) => {
     timed(command, PROJECT_ROOT);

@@ -2,6 +2,7 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { cdkJsonAppCommand } from '../scripts/support/project-config';
 import { EXAMPLE_CONFIG_FILE, exampleRawConfig, FEATURE_FLAGS, ROOT } from './helpers/app';
 
 // Each test starts the app (cdk.json's command) or the CDK CLI as a child process.
@@ -17,8 +18,7 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
-/** The app command in cdk.json, which `npx cdk synth` runs, here and in the pipeline's synth step. */
-const APP_COMMAND: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')).app;
+const APP_COMMAND = cdkJsonAppCommand();
 
 /**
  * Runs cdk.json's app command the way the CDK CLI does: in a shell, context in CDK_CONTEXT_JSON

@@ -21,6 +21,11 @@ export function cdkJsonContext(cdkJsonPath: string = PROJECT_CDK_JSON): Record<s
   }
 }
 
+/** The app command in the project's cdk.json: what `npx cdk synth` runs, here and in the pipeline's synth step. */
+export function cdkJsonAppCommand(): string {
+  return JSON.parse(fs.readFileSync(PROJECT_CDK_JSON, 'utf8')).app;
+}
+
 /** cdk.json's feature flags alone, without the configuration. */
 export function featureFlags(): Record<string, unknown> {
   const context = { ...cdkJsonContext() };
