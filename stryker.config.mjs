@@ -48,6 +48,8 @@ export default {
       moduleNameMapper: { '^@aws-cdk/aws-service-spec$': '<rootDir>/test/helpers/aws-service-spec-once.ts' },
       // Skips a file's remaining tests once one has failed against a mutant (see the file).
       testEnvironment: './test/helpers/fail-fast-environment.js',
+      // Runs only the related test files that hold a selected test, and stops at the first that fails (see the file).
+      runner: './test/helpers/mutant-test-runner.js',
     },
   },
   coverageAnalysis: 'perTest',
