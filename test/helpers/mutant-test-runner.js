@@ -36,12 +36,15 @@ class MutantTestRunner extends TestRunner {
     // jest-circus matches the pattern the same way against each test's full name.
     this.pattern = globalConfig.testNamePattern ? new RegExp(globalConfig.testNamePattern, 'i') : undefined;
     this.on('test-file-success', ([test, result]) => {
-      // Tests that the pattern deselects are reported too (skipped), so the list is the whole file's.
-      if (result.testExecError === undefined)
+      // Tests that the pattern deselects are reported too (pending), so the list is the whole file's. The first list
+      // is kept: the names come from the test file, and a mutant that could change them (code that runs while the
+      // test files load) is a static mutant, which Stryker does not run (ignoreStatic).
+      if (result.testExecError === undefined && !namesByFile.has(test.path)) {
         namesByFile.set(
           test.path,
           result.testResults.map((t) => t.fullName),
         );
+      }
       if (result.numFailingTests > 0 || result.testExecError !== undefined) this.fileFailed(test.path);
     });
     this.on('test-file-failure', ([test]) => this.fileFailed(test.path));
