@@ -1,6 +1,8 @@
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { PrimaryKeyStack, PrimaryKeyStackKey } from '../../lib/stacks/primary-key-stack';
 import { ReplicaKeyStack } from '../../lib/stacks/replica-key-stack';
+import { keyStackTemplates } from '../../scripts/replacement-guard/baseline';
+import { findReplacements } from '../../scripts/replacement-guard/replacement-guard';
 import { keysConfigWith, synthesizeOnce, testApp } from '../helpers/app';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
@@ -152,6 +154,17 @@ describe('a retired key', () => {
     }),
   );
   stderr.mockRestore();
+
+  test('is reported by the replacement guard: its keys orphaned (retained), its aliases and parameter deleted, no other key touched', () => {
+    const findings = findReplacements(keyStackTemplates(synthesizeOnce(keysConfigWith()).stack), keyStackTemplates(stack));
+    expect(findings.map((f) => [f.stack.split(' ')[0], f.resourceType, f.logicalId.replace(/[0-9A-F]{8}$/, ''), f.impact])).toEqual([
+      ['kms-mrk-primary-key', 'AWS::KMS::Key', 'KeylogsPrimaryKey', 'WILL_ORPHAN'],
+      ['kms-mrk-primary-key', 'AWS::KMS::Alias', 'KeylogsPrimaryKeyAlias', 'WILL_DESTROY'],
+      ['kms-mrk-primary-key', 'AWS::SSM::Parameter', 'KeylogsPrimaryKeyArnParameter', 'WILL_DESTROY'],
+      ['kms-mrk-replica-key-eu-west-1', 'AWS::KMS::ReplicaKey', 'KeylogsReplicaKey', 'WILL_ORPHAN'],
+      ['kms-mrk-replica-key-eu-west-1', 'AWS::KMS::Alias', 'KeylogsReplicaKeyAlias', 'WILL_DESTROY'],
+    ]);
+  });
 
   test('is no longer in the key stacks', () => {
     primaryTemplate.resourceCountIs('AWS::KMS::Key', 2);
