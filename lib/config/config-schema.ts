@@ -283,7 +283,7 @@ const KEY_FIELDS = {
 export const MAX_KEYS = 25;
 const KEY_NAME_ALLOWED = '2 to 32 of a-z 0-9 -, starting with a letter, not ending with -';
 /** A key's stable name: lowercase, so that it reads the same in a construct ID, an SSM parameter path and a report. */
-const KEY_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+export const KEY_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 const keyName = z
   .string({ error: wrongType('a string', KEY_NAME_ALLOWED) })
   .regex(KEY_NAME, { error: 'must be 2 to 32 of a-z 0-9 -, start with a letter and not end with -' });
@@ -454,7 +454,9 @@ function keyShape(payload: z.core.ParsePayload<CheckedConfig>): void {
 
 /** A name identifies one key, an alias names one key, one key at most keeps the single-key IDs, and a key is deployed or retired. */
 function keyIdentities(payload: z.core.ParsePayload<CheckedConfig>): void {
-  const keys = payload.value.keys ?? [];
+  const { keys } = payload.value;
+  // A configuration of one key (`key`) has no names to compare: nothing can clash.
+  if (keys === undefined) return;
   const problem = (path: (string | number)[], message: string, input: unknown): void => {
     payload.issues.push({ code: 'custom', path, message, input });
   };

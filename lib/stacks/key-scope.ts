@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { KEY_NAME } from '../config/config-schema';
 import { keyScopeId } from '../resource-names';
 
 /** Who a key is, in a key stack. */
@@ -21,8 +22,6 @@ export interface KeyScopeProps {
    */
   readonly legacyConstructIds?: boolean;
 }
-
-const KEY_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 
 /** Throws, naming the prop and the value, unless the keys are 1 or more, with valid unique names and at most one legacy key. */
 export function validateKeyScopes(keys: readonly KeyScopeProps[]): void {

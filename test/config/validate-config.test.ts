@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../../lib/config/load-config';
 import { aliasCheck, verifyIntervalMinutes } from '../../lib/config/config-schema';
-import { ConfigError, validateConfig } from '../../lib/config/validate-config';
+import { ConfigError, singleKeyName, validateConfig } from '../../lib/config/validate-config';
 import { projectConfig } from '../../scripts/support/project-config';
 import { exampleRawConfig } from '../helpers/config';
 
@@ -82,6 +82,21 @@ describe('validateConfig', () => {
     const raw = exampleRawConfig();
     raw.key.alias = 'alias/Team_A/app-data';
     expect(validateConfig(raw).keys.map((key) => [key.name, key.legacyConstructIds])).toEqual([['team-a-app-data', true]]);
+  });
+
+  test.each([
+    ['alias/app-data', 'app-data'],
+    ['alias/Team_A/app-data', 'team-a-app-data'],
+    ['alias/__Logs__', 'logs'],
+    ['alias/a__b', 'a-b'],
+  ])('names the one key of alias %s %s, for messages', (alias, name) => {
+    expect(singleKeyName(alias)).toBe(name);
+  });
+
+  test('a single key may be given with retiredKeys: the names of keys it no longer deploys', () => {
+    const raw = exampleRawConfig();
+    raw.retiredKeys = ['old-logs'];
+    expect(validateConfig(raw).retiredKeys).toEqual(['old-logs']);
   });
 
   test('loads config/example-keys.json as its three keys, in order, with retiredKeys', () => {
