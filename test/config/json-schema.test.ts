@@ -3,7 +3,7 @@ import * as path from 'path';
 import Ajv2020 from 'ajv/dist/2020';
 import { validateConfig } from '../../lib/config/validate-config';
 import { JSON_SCHEMA_FILE } from '../../scripts/config-reference/json-schema';
-import { EXAMPLE_CONFIG_FILE, exampleRawConfig, ROOT } from '../helpers/config';
+import { EXAMPLE_CONFIG_FILE, exampleRawConfig, moveToKeys, ROOT } from '../helpers/config';
 import { BAD_CONFIGS, badInput } from './bad-configs';
 
 /*
@@ -43,6 +43,13 @@ describe('the JSON Schema of the configuration', () => {
     for (const config of [JSON.parse(fs.readFileSync(EXAMPLE_CONFIG_FILE, 'utf8')), severalKeys, cdkJson.context.kmsMultiRegion]) {
       expect(validate(config) ? [] : validate.errors).toEqual([]);
     }
+  });
+
+  test('accepts a configuration of keys that leaves out every field with a default', () => {
+    const minimal = JSON.parse(fs.readFileSync(EXAMPLE_CONFIG_FILE, 'utf8'));
+    delete minimal.key;
+    minimal.keys = [{ name: 'app-data', alias: 'alias/app-data' }];
+    expect(validate(minimal) ? [] : validate.errors).toEqual([]);
   });
 
   test('accepts a configuration that leaves out every field with a default', () => {
@@ -87,6 +94,12 @@ const FIELD_VALUES: Array<[string, (raw: Record<string, any>, value: string) => 
   ],
   ['key.tags', (raw, value) => (raw.key.tags = { [value]: 'v' }), ['aws:x', 'AWS:x', 'awsx', 'x:aws', '']],
   ['monitoring.alertEmails', (raw, value) => (raw.monitoring.alertEmails = [value]), ['a@b.c', 'a@b', 'a b@c.d', '@b.c']],
+  [
+    'keys[].name',
+    (raw, value) => moveToKeys(raw, { name: value, alias: 'alias/logs' }),
+    ['ab', 'logs-2', 'a', 'a-', '1a', 'Logs', 'a_b', 'a'.repeat(32), 'a'.repeat(33)],
+  ],
+  ['retiredKeys', (raw, value) => (raw.retiredKeys = [value]), ['old-logs', 'a', 'Old', 'a'.repeat(33)]],
 ];
 
 describe('the JSON Schema and the validator agree', () => {
