@@ -106,9 +106,13 @@ describe('the pipeline of several keys', () => {
   test('the preflight checks every key, each with its ARN and alias, and may resolve only the project aliases', () => {
     const { project, statements } = projectNamed(template, 'PreflightReplicaRegions');
     expect(buildCommands(project)).toEqual([
-      'PRIMARY_KEY_ARN="${PRIMARY_KEY_ARN_APP_DATA}" KEY_ALIAS="alias/app-data" node preflight-replica-regions.js',
-      'PRIMARY_KEY_ARN="${PRIMARY_KEY_ARN_LOGS}" KEY_ALIAS="alias/logs" node preflight-replica-regions.js',
-      'PRIMARY_KEY_ARN="${PRIMARY_KEY_ARN_BACKUPS}" KEY_ALIAS="alias/backups" node preflight-replica-regions.js',
+      [
+        'status=0',
+        'PRIMARY_KEY_ARN="${PRIMARY_KEY_ARN_APP_DATA}" KEY_ALIAS="alias/app-data" node preflight-replica-regions.js || status=1',
+        'PRIMARY_KEY_ARN="${PRIMARY_KEY_ARN_LOGS}" KEY_ALIAS="alias/logs" node preflight-replica-regions.js || status=1',
+        'PRIMARY_KEY_ARN="${PRIMARY_KEY_ARN_BACKUPS}" KEY_ALIAS="alias/backups" node preflight-replica-regions.js || status=1',
+        '[ "$status" = 0 ]',
+      ].join('; '),
     ]);
     expect(variablesOf(project)).not.toHaveProperty('KEY_ALIAS');
     expect(statements.find((s) => s.Sid === 'ResolveTheAliasInReplicaRegions').Condition).toEqual({
@@ -116,6 +120,30 @@ describe('the pipeline of several keys', () => {
     });
     const preflight = wave.find((a: any) => a.Name === 'PreflightReplicaRegions');
     expect(JSON.parse(preflight.Configuration.EnvironmentVariables).map((v: any) => v.name)).toEqual(Object.keys(ARNS));
+  });
+
+  test('the preflight command checks every key, also after one fails, and then fails', () => {
+    const [command] = buildCommands(projectNamed(template, 'PreflightReplicaRegions').project);
+    // A stand-in for `node preflight-replica-regions.js`: prints what it was given, and fails for the logs key.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-preflight-keys-'));
+    fs.writeFileSync(path.join(bin, 'node'), '#!/bin/sh\necho "$KEY_ALIAS $PRIMARY_KEY_ARN"\n[ "$KEY_ALIAS" != alias/logs ]\n', {
+      mode: 0o755,
+    });
+    const run = (failing: boolean) =>
+      spawnSync('sh', ['-c', failing ? command : command.replace(/alias\/logs"/, 'alias/logs-ok"')], {
+        env: { PATH: `${bin}${path.delimiter}${process.env.PATH}`, ...ARNS },
+        encoding: 'utf8',
+      });
+    const failed = run(true);
+    expect([failed.status, failed.stdout.trim().split('\n')]).toEqual([
+      1,
+      [
+        `alias/app-data ${ARNS.PRIMARY_KEY_ARN_APP_DATA}`,
+        `alias/logs ${ARNS.PRIMARY_KEY_ARN_LOGS}`,
+        `alias/backups ${ARNS.PRIMARY_KEY_ARN_BACKUPS}`,
+      ],
+    ]);
+    expect(run(false).status).toBe(0);
   });
 
   test('the approval names every key', () => {

@@ -50,10 +50,17 @@ export class PreflightReplicaRegionsStep extends pipelines.CodeBuildStep {
       input: props.bundle,
       commands: oneKey
         ? ['node preflight-replica-regions.js']
-        : props.keys.map(
-            (key) =>
-              `PRIMARY_KEY_ARN=${doubleQuoted(`\${${keyArnVariable(key.name)}}`)} KEY_ALIAS=${doubleQuoted(key.alias)} node preflight-replica-regions.js`,
-          ),
+        : [
+            // Every key is checked, also after one has failed, so that one run names every blocked key; then the step fails.
+            [
+              'status=0',
+              ...props.keys.map(
+                (key) =>
+                  `PRIMARY_KEY_ARN=${doubleQuoted(`\${${keyArnVariable(key.name)}}`)} KEY_ALIAS=${doubleQuoted(key.alias)} node preflight-replica-regions.js || status=1`,
+              ),
+              '[ "$status" = 0 ]',
+            ].join('; '),
+          ],
       envFromCfnOutputs: oneKey ? { PRIMARY_KEY_ARN: onlyKey.keyArnOutput } : keyArnEnvFromOutputs(props.keys),
       env: {
         REPLICA_STACKS: props.replicaKeyStacks.map((s) => `${s.region}=${s.stackName}`).join(','),
