@@ -29,8 +29,12 @@ const inlined = process.env.MUTATION_RUN === 'inlined';
  *   statements: each of them holds IAM actions only, so both pick the same statements.
  * - preflight/check-replica-regions.ts, a replica list (or a replica's Region) defaulting to "Stryker was here":
  *   the list is only searched for a real Region name.
- * - config-schema.ts, `code: 'custom'` to `code: ""` in the issues that the checks push (4 mutants): validate-config.ts
- *   reads the code only to single out unknown fields and tag keys, so any other code is worded the same way.
+ * - config-schema.ts, `code: 'custom'` to `code: ""` in the issues that the checks push (8 mutants): validate-config.ts
+ *   reads the code only to single out unknown fields, tag keys and the checks' own wording of what they got, which only
+ *   the check of key and keys uses, so any other code is worded the same way. And `name ?? ''` for the parameter of the
+ *   one key of `key`: that key keeps the single-key names, whose parameter derives from the alias, not the name.
+ * - validate-config.ts, singleKeyName: the `^` before `alias/` (an alias starts with it), and the `+` of the trims of
+ *   `-` (2 mutants: the runs of other characters are already one `-`).
  */
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

@@ -36,7 +36,7 @@ export function buildApp(app: App, config: KmsPipelineConfig, options: BuildAppO
     stackName: pipelineStackName(config.projectName),
     env: { account: config.pipeline.account, region: config.pipeline.region },
     terminationProtection: true,
-    description: `CDK Pipeline that deploys and verifies the multi-region KMS key ${config.key.alias}`,
+    description: `CDK Pipeline that deploys and verifies the multi-region KMS ${config.keys.length === 1 ? 'key' : 'keys'} ${config.keys.map((key) => key.alias).join(', ')}`,
     config,
     configFile: options.configFile,
     sourceVersion: options.sourceVersion,

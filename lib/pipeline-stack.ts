@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { devDependencies } from '../package.json';
-import { KmsPipelineConfig } from './config/kms-pipeline-config';
+import { KeyDefinition, KmsPipelineConfig } from './config/kms-pipeline-config';
 import { CONFIG_FILE_CONTEXT_KEY, isRepositoryPath } from './config/load-config';
 import { VERIFY_SCHEDULE_OFF, verifyIntervalMinutes } from './config/config-schema';
 import { ConfigError } from './config/validate-config';
@@ -13,7 +13,7 @@ import { CONTROL_TOWER_CHECKS_CONTEXT_KEY } from './control-tower-checks';
 import { KeyActivityAlerts } from './constructs/key-activity-alerts';
 import { KeyActivityForwarding } from './constructs/key-activity-rules';
 import { KeySettingsProps } from './constructs/key-settings';
-import { ScheduledVerification, VERIFY_BUNDLE_OBJECT_KEY } from './constructs/scheduled-verification';
+import { ScheduledVerification, VERIFY_BUNDLE_OBJECT_KEY, VERIFY_KEY_LIST_OBJECT_KEY } from './constructs/scheduled-verification';
 import { grantUseConnection } from './constructs/source-connection';
 import { PipelineArtifactStore } from './constructs/pipeline-artifact-store';
 import { PipelineBuildLogs } from './constructs/pipeline-build-logs';
@@ -29,8 +29,8 @@ import {
 import {
   alertsTopicName,
   keyActivityBusName,
+  keyArnParameterName,
   pipelineBuildLogGroupName,
-  primaryKeyArnParameterName,
   primaryKeyStackName,
   replicaKeyStackName,
 } from './resource-names';
@@ -44,6 +44,7 @@ import {
   VERIFY_REPORT_FILE,
   verificationEnvironment,
   verificationKmsStatements,
+  verifiesKeyList,
   VerifyReplicationStep,
 } from './steps/verify-replication-step';
 import { ReplicaStage } from '../stages/replica-stage';
@@ -172,6 +173,7 @@ export class KmsPipelineStack extends Stack {
         schedule: config.monitoring.verifySchedule,
         intervalMinutes,
         environment: verificationEnvironment(config),
+        keyListObjectKey: verifiesKeyList(config) ? VERIFY_KEY_LIST_OBJECT_KEY : undefined,
         kmsStatements: verificationKmsStatements(this, config),
         reportFile: VERIFY_REPORT_FILE,
         reportGroup: this.verificationReports,
@@ -182,27 +184,33 @@ export class KmsPipelineStack extends Stack {
       });
     }
 
-    const keySettings: KeySettingsProps = {
-      alias: config.key.alias,
-      description: config.key.description,
-      pendingWindowDays: config.key.pendingWindowDays,
-      tags: config.key.tags,
-      adminPrincipalArns: config.key.adminPrincipalArns,
-      userPrincipalArns: config.key.userPrincipalArns,
-    };
-    const keyArnParameterName = primaryKeyArnParameterName(config.projectName, config.key.alias);
+    const keySettings = (key: KeyDefinition): KeySettingsProps => ({
+      alias: key.alias,
+      description: key.description,
+      pendingWindowDays: key.pendingWindowDays,
+      tags: key.tags,
+      adminPrincipalArns: key.adminPrincipalArns,
+      userPrincipalArns: key.userPrincipalArns,
+    });
+    const keyIdentity = (key: KeyDefinition) => ({
+      name: key.name,
+      legacyConstructIds: key.legacyConstructIds,
+      keyArnParameterName: keyArnParameterName(config.projectName, key),
+    });
 
     this.primaryStage = new PrimaryStage(this, 'Primary', {
       env: { account, region: config.primaryRegion },
       keyStack: {
         stackName: primaryKeyStackName(config.projectName),
-        keyArnParameterName,
         keyActivity,
-        key: {
-          ...keySettings,
-          enableKeyRotation: config.key.enableKeyRotation,
-          rotationPeriodDays: config.key.enableKeyRotation ? config.key.rotationPeriodDays : undefined,
-        },
+        keys: config.keys.map((key) => ({
+          ...keyIdentity(key),
+          key: {
+            ...keySettings(key),
+            enableKeyRotation: key.enableKeyRotation,
+            rotationPeriodDays: key.enableKeyRotation ? key.rotationPeriodDays : undefined,
+          },
+        })),
       },
     });
     this.pipeline.addStage(this.primaryStage);
@@ -213,23 +221,39 @@ export class KmsPipelineStack extends Stack {
           env: { account, region },
           keyStack: {
             stackName: replicaKeyStackName(config.projectName, region),
-            key: keySettings,
+            keys: config.keys.map((key) => ({ ...keyIdentity(key), key: keySettings(key) })),
             primaryRegion: config.primaryRegion,
-            keyArnParameterName,
             refreshToken: props.sourceVersion ?? 'local',
             keyActivity,
           },
         }),
     );
 
+    const aliases = config.keys.map((key) => key.alias).join(', ');
     for (const region of config.retiredReplicaRegions) {
       Annotations.of(this).addWarningV2(
         'kms-mrk:retired-replica-region',
-        `Replica Region ${region} is retired: this pipeline no longer deploys or updates its replica of ${config.key.alias}, ` +
+        `Replica Region ${region} is retired: this pipeline no longer deploys or updates its replica of ${aliases}, ` +
           `whose stack ${replicaKeyStackName(config.projectName, region)} and key stay in the account (retained). ` +
           `Follow the runbook docs/runbooks/retire-a-replica-region.md to schedule its deletion, or put ${region} back in replicaRegions.`,
       );
     }
+    for (const name of config.retiredKeys) {
+      Annotations.of(this).addWarningV2(
+        'kms-mrk:retired-key',
+        `Key ${name} is retired: this pipeline no longer deploys, updates or verifies it. Its primary key and its replicas stay in ` +
+          `the account (retained), no longer managed by ${primaryKeyStackName(config.projectName)} and the replica key stacks, ` +
+          'which deleted its aliases and its SSM parameter when the key left their templates. Follow the runbook ' +
+          'docs/runbooks/retiring-a-key.md to schedule its deletion. Putting the name back in keys creates a new key, not this one.',
+      );
+    }
+
+    // What the steps read of each key: its name, alias and the primary key stack's output of its ARN.
+    const deployedKeys = config.keys.map((key, i) => ({
+      name: key.name,
+      alias: key.alias,
+      keyArnOutput: this.primaryStage.keyStack.keys[i].keyArnOutput,
+    }));
 
     const bundle = synth.addOutputDirectory(VERIFY_BUNDLE_DIR);
     const replicaWave = this.pipeline.addWave('Replicas');
@@ -244,19 +268,22 @@ export class KmsPipelineStack extends Stack {
     const preflight = new PreflightReplicaRegionsStep('PreflightReplicaRegions', {
       pipelineStack: this,
       bundle,
-      keyArnOutput: this.primaryStage.keyArnOutput,
+      keys: deployedKeys,
       primaryRegion: config.primaryRegion,
       replicaKeyStacks: this.replicaStages.map((s) => s.keyStack),
-      alias: config.key.alias,
     });
     replicaWave.addPre(preflight);
     if (config.pipeline.manualApproval) {
       replicaWave.addPre(
         new pipelines.ManualApprovalStep('ApproveReplicas', {
           comment:
-            `The primary key ${config.key.alias} is deployed in ${config.primaryRegion}. ` +
-            `Approving creates or updates its replicas in ${config.replicaRegions.join(', ')}, then verifies ` +
-            `that ciphertext from ${config.primaryRegion} decrypts there and not in ${config.noReplicaRegions.join(', ')}.`,
+            config.keys.length === 1
+              ? `The primary key ${aliases} is deployed in ${config.primaryRegion}. ` +
+                `Approving creates or updates its replicas in ${config.replicaRegions.join(', ')}, then verifies ` +
+                `that ciphertext from ${config.primaryRegion} decrypts there and not in ${config.noReplicaRegions.join(', ')}.`
+              : `The ${config.keys.length} primary keys ${aliases} are deployed in ${config.primaryRegion}. ` +
+                `Approving creates or updates their replicas in ${config.replicaRegions.join(', ')}, then verifies for every key ` +
+                `that ciphertext from ${config.primaryRegion} decrypts there and not in ${config.noReplicaRegions.join(', ')}.`,
         }),
       );
     }
@@ -267,13 +294,17 @@ export class KmsPipelineStack extends Stack {
     const verify = new VerifyReplicationStep('VerifyReplication', {
       pipelineStack: this,
       bundle,
-      keyArnOutput: this.primaryStage.keyArnOutput,
+      keys: deployedKeys,
       config,
       reportGroup: this.verificationReports,
       bundleStore:
         this.scheduledVerification === undefined
           ? undefined
-          : { bucket: this.scheduledVerification.bundleBucket, key: VERIFY_BUNDLE_OBJECT_KEY },
+          : {
+              bucket: this.scheduledVerification.bundleBucket,
+              key: VERIFY_BUNDLE_OBJECT_KEY,
+              keyListKey: verifiesKeyList(config) ? VERIFY_KEY_LIST_OBJECT_KEY : undefined,
+            },
     });
     const protectReplicas = new ProtectKeyStacksStep('ProtectReplicaKeyStacks', {
       pipelineStack: this,

@@ -11,6 +11,34 @@ export function primaryKeyArnParameterName(projectName: string, alias: string): 
   return `/${projectName}/${alias.replace(/^alias\//, '')}/primary-key-arn`;
 }
 
+/** What names a key's SSM parameter and construct IDs. */
+export interface KeyIdentity {
+  /** The key's stable name. */
+  readonly name: string;
+  /** The key's alias (`alias/...`). */
+  readonly alias: string;
+  /** Whether the key keeps the single-key construct IDs and parameter name. */
+  readonly legacyConstructIds: boolean;
+}
+
+/**
+ * SSM parameter, in the primary Region, that holds the ARN of `key`: derived from the alias for the key that keeps
+ * the single-key names (as before there were several keys), from the stable name for every other key, so that a
+ * new alias does not move it.
+ */
+export function keyArnParameterName(projectName: string, key: KeyIdentity): string {
+  return key.legacyConstructIds ? primaryKeyArnParameterName(projectName, key.alias) : `/${projectName}/${key.name}/primary-key-arn`;
+}
+
+/**
+ * The construct ID, in a key stack, of the scope that holds every resource of the named key. Its logical IDs derive
+ * from it, so it depends on the name alone: adding, removing or reordering other keys leaves it as it is.
+ * The key that keeps the single-key IDs has no such scope: its resources sit at the stack's root, as they always did.
+ */
+export function keyScopeId(name: string): string {
+  return `Key-${name}`;
+}
+
 /** CloudFormation stack name of the primary key stack. */
 export function primaryKeyStackName(projectName: string): string {
   return `${projectName}-primary-key`;

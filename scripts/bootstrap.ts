@@ -16,6 +16,7 @@ import { executionPolicy, monitoringExecutionPolicy } from './bootstrap/executio
 import { dryRunLines, planNotes, ResolvedExecutionPolicy, ResolvedPolicies } from './bootstrap/output';
 import { permissionsBoundary } from './bootstrap/permissions-boundary';
 import { bootstrapCommands, bootstrapPlan, commandLine } from './bootstrap/plan';
+import { MANAGED_POLICY_MAX_CHARS, policySize } from './bootstrap/policy-document';
 import { projectConfig } from './support/project-config';
 
 export const EXIT_OK = 0;
@@ -91,6 +92,17 @@ export function main(argv: readonly string[], deps: Partial<BootstrapDeps> = {})
     execution: resolveExecutionPolicy(options.executionPolicy, config),
     boundary: permissionsBoundary(config),
   };
+  // The policies name every key's alias: with many keys or long aliases, IAM would refuse them at create-policy.
+  for (const policy of [...(policies.execution.kind === 'least-privilege' ? policies.execution.policies : []), policies.boundary]) {
+    const size = policySize(policy.document);
+    if (size > MANAGED_POLICY_MAX_CHARS) {
+      return fail(
+        `the policy ${policy.name} would hold ${size} characters, over IAM's ${MANAGED_POLICY_MAX_CHARS} for a managed policy: ` +
+          `it names the alias of each of the ${config.keys.length} key(s); use fewer keys or shorter aliases` +
+          (policy === policies.boundary ? '' : ', or --admin'),
+      );
+    }
+  }
   const plan = bootstrapPlan(config);
   const commands = bootstrapCommands(plan, policies.execution.arn);
 

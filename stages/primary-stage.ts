@@ -1,4 +1,4 @@
-import { CfnOutput, Stage, StageProps } from 'aws-cdk-lib';
+import { Stage, StageProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { PrimaryKeyStack, PrimaryKeyStackProps } from '../lib/stacks/primary-key-stack';
 
@@ -7,15 +7,12 @@ export interface PrimaryStageProps extends StageProps {
   readonly keyStack: Omit<PrimaryKeyStackProps, 'env'>;
 }
 
-/** The deployable unit of the primary Region: the primary key stack. */
+/** The deployable unit of the primary Region: the primary key stack, with every key. */
 export class PrimaryStage extends Stage {
   public readonly keyStack: PrimaryKeyStack;
-  /** The primary key ARN output, for post-deploy steps. */
-  public readonly keyArnOutput: CfnOutput;
 
   constructor(scope: Construct, id: string, props: PrimaryStageProps) {
     super(scope, id, props);
     this.keyStack = new PrimaryKeyStack(this, 'KeyStack', props.keyStack);
-    this.keyArnOutput = this.keyStack.keyArnOutput;
   }
 }

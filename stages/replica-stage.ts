@@ -7,7 +7,7 @@ export interface ReplicaStageProps extends StageProps {
   readonly keyStack: Omit<ReplicaKeyStackProps, 'env'>;
 }
 
-/** The deployable unit of one replica Region: the replica key stack. */
+/** The deployable unit of one replica Region: the replica key stack, with a replica of every key. */
 export class ReplicaStage extends Stage {
   public readonly keyStack: ReplicaKeyStack;
 

@@ -47,6 +47,12 @@ const withPendingWindow45 = (() => {
   return JSON.stringify(raw, undefined, 2);
 })();
 
+const withKeyAndKeys = (() => {
+  const raw = exampleRawConfig();
+  raw.keys = [{ name: 'logs', alias: 'alias/logs' }];
+  return JSON.stringify(raw, undefined, 2);
+})();
+
 describe('bin/app.ts', () => {
   test('synthesizes the example config (named as with -c config=FILE) and exits 0', () => {
     const result = runApp({ ...FEATURE_FLAGS, config: path.relative(ROOT, EXAMPLE_CONFIG_FILE) });
@@ -68,6 +74,12 @@ describe('bin/app.ts', () => {
       'bad-value.json',
       withPendingWindow45,
       /^Invalid configuration: config\.key\.pendingWindowDays must be an integer from 7 to 30, got 45$/,
+    ],
+    [
+      'both key and keys',
+      'key-and-keys.json',
+      withKeyAndKeys,
+      /^Invalid configuration: config must have only one of key and keys: key holds one key, keys a list of 1 to 25 keys, got both$/,
     ],
     [
       'a syntax error',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KMS_MULTI_REGION_REGIONS } from './aws-regions';
-import { primaryKeyArnParameterName } from '../resource-names';
+import { keyArnParameterName } from '../resource-names';
 
 /**
  * The configuration schema, in zod. The validator parses with it, the README's configuration reference
@@ -279,6 +279,30 @@ const KEY_FIELDS = {
   }).default([]),
 };
 
+/** How many keys one configuration holds, at most (the verification program checks up to as many in one run). */
+export const MAX_KEYS = 25;
+const KEY_NAME_ALLOWED = '2 to 32 of a-z 0-9 -, starting with a letter, not ending with -';
+/** A key's stable name: lowercase, so that it reads the same in a construct ID, an SSM parameter path and a report. */
+export const KEY_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
+const keyName = z
+  .string({ error: wrongType('a string', KEY_NAME_ALLOWED) })
+  .regex(KEY_NAME, { error: 'must be 2 to 32 of a-z 0-9 -, start with a letter and not end with -' });
+
+const NAMED_KEY_FIELDS = {
+  name: keyName.meta({
+    description: 'Stable name of the key: its construct and logical IDs and its SSM parameter /<projectName>/<name>/primary-key-arn derive from it.',
+    allowed: `${KEY_NAME_ALLOWED}; unique in keys`,
+    onChange: 'a new key in every Region; the old one stays in the account (retained), no longer managed: never rename a deployed key',
+  }),
+  legacyConstructIds: z.boolean({ error: 'must be true or false' }).default(false).meta({
+    description:
+      'The key keeps the construct IDs, logical IDs, outputs and SSM parameter name (from its alias) that the one key of a single-key configuration (key) has: set it on that key when you move from key to keys.',
+    allowed: 'true or false; true on at most one key',
+    onChange: 'a new key in every Region (the old one stays, retained, no longer managed) and a new SSM parameter: set it only when moving from key to keys',
+  }),
+  ...KEY_FIELDS,
+};
+
 const MONITORING_FIELDS = {
   verifySchedule: z
     .string({
@@ -344,7 +368,25 @@ const CONFIG_FIELDS = {
     allowed: '0 or more known AWS Regions, not in another region list',
     onChange: 'no',
   }).default([]),
-  key: section(KEY_FIELDS, 'Settings of the primary key and of every replica.'),
+  key: section(KEY_FIELDS, 'Settings of the one key of a single-key configuration (its primary and every replica); give key or keys.').optional(),
+  keys: z
+    .array(section(NAMED_KEY_FIELDS, 'One key of the list: its stable name, and the settings of its primary and every replica.'), {
+      error: wrongType('a list', `1 to ${MAX_KEYS} keys`),
+    })
+    .min(1, { error: `must list at least 1 key (1 to ${MAX_KEYS} keys)` })
+    .max(MAX_KEYS, { error: `must list at most ${MAX_KEYS} keys (1 to ${MAX_KEYS} keys)` })
+    .optional()
+    .meta({
+      description: 'Several keys in the same account and Regions, deployed by one pipeline, each with a stable name; give key or keys.',
+      allowed: `1 to ${MAX_KEYS} keys, names and aliases unique`,
+      onChange:
+        'adding deploys a new key in the primary and every replica stack; removing stops managing it: the key stays (retained), its aliases and SSM parameter are deleted (list its name in retiredKeys)',
+    }),
+  retiredKeys: list(keyName, {
+    description: 'Names of keys removed from keys whose retained key still exists; synth warns, the verification leaves them out.',
+    allowed: '0 or more key names, none of them in keys',
+    onChange: 'no',
+  }).default([]),
   // Every field of monitoring has a default, so the section may be left out; `prefault` parses {} in its place.
   monitoring: section(MONITORING_FIELDS, 'Continuous proof between pushes: the scheduled verification and the alerts on the key.').prefault({}),
 };
@@ -379,32 +421,121 @@ function regionRoleClash(payload: z.core.ParsePayload<CheckedConfig>): void {
   }
 }
 
-/** Administrators and users are kept apart. */
-function adminUserOverlap(payload: z.core.ParsePayload<CheckedConfig>): void {
-  const { adminPrincipalArns, userPrincipalArns } = payload.value.key;
-  const overlap = adminPrincipalArns.find((arn) => userPrincipalArns.includes(arn));
-  if (overlap !== undefined) {
+/** A key of the configuration, where it is: `key`, or an entry of `keys`. */
+interface ConfiguredKey {
+  readonly path: readonly (string | number)[];
+  readonly key: z.output<z.ZodObject<typeof KEY_FIELDS>>;
+  /** The name of an entry of `keys`; undefined for `key`. */
+  readonly name?: string;
+  /** Whether the key keeps the single-key construct IDs and parameter name: always for `key`. */
+  readonly legacyConstructIds: boolean;
+}
+
+/** Every key of the configuration with its place; `key` wins when both are given (keyShape reports that). */
+function configuredKeys(config: CheckedConfig): ConfiguredKey[] {
+  if (config.key !== undefined) return [{ path: ['key'], key: config.key, legacyConstructIds: true }];
+  return (config.keys ?? []).map((key, i) => ({ path: ['keys', i], key, name: key.name, legacyConstructIds: key.legacyConstructIds }));
+}
+
+/** Exactly one of `key` and `keys`. */
+function keyShape(payload: z.core.ParsePayload<CheckedConfig>): void {
+  const { key, keys } = payload.value;
+  if ((key === undefined) === (keys === undefined)) {
+    const both = key !== undefined;
     payload.issues.push({
       code: 'custom',
-      path: ['key', 'userPrincipalArns'],
-      message: 'must not repeat a principal of config.key.adminPrincipalArns: administrators and users are kept apart',
-      input: overlap,
+      path: [],
+      message: `must have ${both ? 'only one of key and keys' : 'key or keys'}: key holds one key, keys a list of 1 to ${MAX_KEYS} keys`,
+      input: payload.value,
+      params: { got: both ? 'both' : 'neither' },
     });
   }
 }
 
-/** The SSM parameter that holds the primary key's ARN must fit SSM's hierarchy. */
-function parameterDepth(payload: z.core.ParsePayload<CheckedConfig>): void {
-  const { projectName, key } = payload.value;
-  const parameterName = primaryKeyArnParameterName(projectName, key.alias);
-  const levels = parameterName.split('/').length - 1;
-  if (levels > SSM_MAX_HIERARCHY_LEVELS) {
-    payload.issues.push({
-      code: 'custom',
-      path: ['key', 'alias'],
-      message: `makes the SSM parameter ${parameterName} ${levels} levels deep, over SSM's ${SSM_MAX_HIERARCHY_LEVELS}: use fewer "/" in the alias`,
-      input: key.alias,
-    });
+/** A name identifies one key, an alias names one key, one key at most keeps the single-key IDs, and a key is deployed or retired. */
+function keyIdentities(payload: z.core.ParsePayload<CheckedConfig>): void {
+  const { keys } = payload.value;
+  // A configuration of one key (`key`) has no names to compare: nothing can clash.
+  if (keys === undefined) return;
+  const problem = (path: (string | number)[], message: string, input: unknown): void => {
+    payload.issues.push({ code: 'custom', path, message, input });
+  };
+  for (const [i, key] of keys.entries()) {
+    const earlier = keys.slice(0, i);
+    const sameName = earlier.findIndex((other) => other.name === key.name);
+    if (sameName !== -1) return problem(['keys', i, 'name'], `is also the name of ${fieldPath(['keys', sameName])}: a name identifies one key`, key.name);
+    const sameAlias = earlier.findIndex((other) => other.alias === key.alias);
+    if (sameAlias !== -1) {
+      return problem(['keys', i, 'alias'], `is also the alias of ${fieldPath(['keys', sameAlias])}: an alias names one key in every Region`, key.alias);
+    }
+    const legacy = earlier.findIndex((other) => other.legacyConstructIds);
+    if (key.legacyConstructIds && legacy !== -1) {
+      return problem(
+        ['keys', i, 'legacyConstructIds'],
+        `must not be true on a second key: ${fieldPath(['keys', legacy])} already keeps the single-key construct IDs`,
+        key.legacyConstructIds,
+      );
+    }
+  }
+  const { retiredKeys } = payload.value;
+  for (const name of retiredKeys) {
+    const deployed = keys.findIndex((key) => key.name === name);
+    if (deployed !== -1) {
+      return problem(
+        ['retiredKeys'],
+        `must not contain ${show(name)}, which is the name of ${fieldPath(['keys', deployed])}: a key is deployed or retired, not both`,
+        retiredKeys,
+      );
+    }
+  }
+}
+
+/** Administrators and users are kept apart, key by key. */
+function adminUserOverlap(payload: z.core.ParsePayload<CheckedConfig>): void {
+  for (const { path, key } of configuredKeys(payload.value)) {
+    const { adminPrincipalArns, userPrincipalArns } = key;
+    const overlap = adminPrincipalArns.find((arn) => userPrincipalArns.includes(arn));
+    if (overlap !== undefined) {
+      payload.issues.push({
+        code: 'custom',
+        path: [...path, 'userPrincipalArns'],
+        message: `must not repeat a principal of ${fieldPath([...path, 'adminPrincipalArns'])}: administrators and users are kept apart`,
+        input: overlap,
+      });
+      return;
+    }
+  }
+}
+
+/** The SSM parameter that holds each primary key's ARN must fit SSM's hierarchy, and belong to one key. */
+function keyParameters(payload: z.core.ParsePayload<CheckedConfig>): void {
+  const { projectName } = payload.value;
+  const taken = new Map<string, readonly (string | number)[]>();
+  for (const { path, key, name, legacyConstructIds } of configuredKeys(payload.value)) {
+    const parameterName = keyArnParameterName(projectName, { name: name ?? '', alias: key.alias, legacyConstructIds });
+    // The parameter of the key with the single-key names derives from its alias, every other from its name.
+    const [field, value] = legacyConstructIds ? ['alias', key.alias] : ['name', name];
+    const levels = parameterName.split('/').length - 1;
+    if (levels > SSM_MAX_HIERARCHY_LEVELS) {
+      payload.issues.push({
+        code: 'custom',
+        path: [...path, field],
+        message: `makes the SSM parameter ${parameterName} ${levels} levels deep, over SSM's ${SSM_MAX_HIERARCHY_LEVELS}: use fewer "/" in the alias`,
+        input: value,
+      });
+      return;
+    }
+    const owner = taken.get(parameterName);
+    if (owner !== undefined) {
+      payload.issues.push({
+        code: 'custom',
+        path: [...path, field],
+        message: `makes the SSM parameter ${parameterName}, which ${fieldPath(owner)} already uses: rename one of the two keys`,
+        input: value,
+      });
+      return;
+    }
+    taken.set(parameterName, path);
   }
 }
 
@@ -424,5 +555,10 @@ const EDITOR_SCHEMA = z
  */
 export const CONFIG_SCHEMA = z
   .strictObject({ $schema: EDITOR_SCHEMA, ...CONFIG_FIELDS }, { error: objectError('must be a JSON object', Object.keys(CONFIG_FIELDS)) })
-  .check(regionRoleClash, adminUserOverlap, parameterDepth)
-  .meta({ title: 'KMS multi-region pipeline configuration', description: 'The configuration of the kms-multi-region-pipeline app.' });
+  .check(keyShape, regionRoleClash, keyIdentities, adminUserOverlap, keyParameters)
+  .meta({
+    title: 'KMS multi-region pipeline configuration',
+    description: 'The configuration of the kms-multi-region-pipeline app.',
+    // What keyShape checks, for editors: exactly one of key and keys.
+    oneOf: [{ required: ['key'] }, { required: ['keys'] }],
+  });

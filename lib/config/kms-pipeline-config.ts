@@ -18,7 +18,13 @@ export interface KmsPipelineConfig {
   readonly noReplicaRegions: readonly string[];
   /** Regions taken out of `replicaRegions` whose retained replica may still exist. */
   readonly retiredReplicaRegions: readonly string[];
-  readonly key: KeySettings;
+  /**
+   * Every key the pipeline deploys, in configuration order: the one `key` of a single-key configuration
+   * (as a key that keeps the single-key construct IDs), or the entries of `keys`.
+   */
+  readonly keys: readonly KeyDefinition[];
+  /** Names of keys taken out of `keys` whose retained key may still exist. */
+  readonly retiredKeys: readonly string[];
   readonly monitoring: MonitoringSettings;
 }
 
@@ -52,6 +58,20 @@ export interface KeySettings {
   readonly adminPrincipalArns: readonly string[];
   /** Principals that may use the key for cryptography but not manage it. */
   readonly userPrincipalArns: readonly string[];
+}
+
+/** One key of the configuration, with its stable identity. */
+export interface KeyDefinition extends KeySettings {
+  /**
+   * The key's stable name (2 to 32 of a-z 0-9 -): the construct IDs, the logical IDs and the SSM parameter of a key
+   * without `legacyConstructIds` derive from it. For the `key` of a single-key configuration, a name derived from its alias.
+   */
+  readonly name: string;
+  /**
+   * Whether the key keeps the construct IDs, logical IDs, outputs and SSM parameter name of the single-key
+   * configuration (`key`); at most one key has it.
+   */
+  readonly legacyConstructIds: boolean;
 }
 
 export interface MonitoringSettings {

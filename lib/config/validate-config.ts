@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CONFIG_SCHEMA, fieldPath, show } from './config-schema';
-import { KmsPipelineConfig } from './kms-pipeline-config';
+import { KeyDefinition, KeySettings, KmsPipelineConfig } from './kms-pipeline-config';
 
 /** A configuration problem: one line that names the field, the value and what is allowed. */
 export class ConfigError extends Error {
@@ -32,18 +32,38 @@ function oneLine(issue: z.core.$ZodIssue): string {
     }
     case 'invalid_key':
       return `${fieldPath(issue.path.slice(0, -1))} key ${issue.issues[0].message}, got ${show(issue.input)}`;
+    case 'custom':
+      // A rule across fields may say in words what it got ("both", "neither") instead of a value.
+      return `${fieldPath(issue.path)} ${issue.message}, got ${typeof issue.params?.got === 'string' ? issue.params.got : show(issue.input)}`;
     default:
       return `${fieldPath(issue.path)} ${issue.message}, got ${show(issue.input)}`;
   }
 }
 
-// The type the constructs read and the type the schema produces are the same (but for `$schema`, which is dropped).
-type Parsed = Omit<z.output<typeof CONFIG_SCHEMA>, '$schema'>;
+// The type the constructs read and the type the schema produces are the same, but for `$schema`, which is dropped,
+// and for `key` and `keys`, which become the one list `keys`.
+type Parsed = z.output<typeof CONFIG_SCHEMA>;
 type DeepReadonly<T> = T extends readonly (infer I)[] ? readonly DeepReadonly<I>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
 /** Fails the type check when the schema's output and KmsPipelineConfig differ. */
-export type SchemaMatchesConfigType = Assert<SameType<DeepReadonly<Parsed>, KmsPipelineConfig>>;
+export type SchemaMatchesConfigType = [
+  Assert<SameType<DeepReadonly<Omit<Parsed, '$schema' | 'key' | 'keys'>>, Omit<KmsPipelineConfig, 'keys'>>>,
+  Assert<SameType<DeepReadonly<NonNullable<Parsed['key']>>, KeySettings>>,
+  Assert<SameType<DeepReadonly<NonNullable<Parsed['keys']>[number]>, KeyDefinition>>,
+];
+
+/**
+ * The name of the one key of a single-key configuration, for messages: its alias without `alias/`, in the
+ * characters of a key name. It names nothing that is deployed: that key keeps the single-key construct IDs.
+ */
+export function singleKeyName(alias: string): string {
+  return alias
+    .replace(/^alias\//, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
 
 /**
  * Validates raw configuration (parsed JSON) and fills in defaults.
@@ -53,7 +73,9 @@ export type SchemaMatchesConfigType = Assert<SameType<DeepReadonly<Parsed>, KmsP
 export function validateConfig(raw: unknown): KmsPipelineConfig {
   const result = CONFIG_SCHEMA.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigError(oneLine(firstIssue(result.error.issues)));
-  const config = { ...result.data };
+  const { key, keys, ...rest } = result.data;
+  // The schema lets exactly one of key and keys through.
+  const config = { ...rest, keys: key !== undefined ? [{ name: singleKeyName(key.alias), legacyConstructIds: true, ...key }] : keys! };
   delete config.$schema;
   return config;
 }

@@ -15,6 +15,8 @@ import { BUNDLE_KEY_ARN_METADATA } from '../steps/verify-replication-step';
 
 /** Where the verification step leaves the bundle in the bundle bucket. */
 export const VERIFY_BUNDLE_OBJECT_KEY = 'verify-replication/verify-replication.js';
+/** Where the verification step of a configuration with several keys leaves the key list that passed (`VERIFY_KEYS`). */
+export const VERIFY_KEY_LIST_OBJECT_KEY = 'verify-replication/keys.json';
 /** What a scheduled run prints when the pipeline has not yet left a bundle. */
 export const NO_BUNDLE_YET = 'No verification bundle yet: the pipeline has not yet passed a verification, so there is nothing to verify.';
 
@@ -64,6 +66,14 @@ export interface ScheduledVerificationProps {
    * @default Duration.days(90)
    */
   readonly bundleHistory?: Duration;
+  /**
+   * The object key, in the bundle bucket, of the key list (`VERIFY_KEYS`) that the verification step leaves beside the
+   * bundle for several keys. The run reads the keys from it instead of one key ARN from the bundle's metadata, and
+   * counts as "no bundle yet" until it exists.
+   *
+   * @default - one key, whose ARN is in the bundle's metadata
+   */
+  readonly keyListObjectKey?: string;
   /**
    * Where the scheduled runs log, like the pipeline's own CodeBuild projects.
    *
@@ -128,6 +138,20 @@ export class ScheduledVerification extends Construct {
       },
     );
 
+    const keyList = props.keyListObjectKey;
+    // The object whose versions say whether the pipeline has passed a verification yet: written last after a pass.
+    const passedMarker = keyList ?? VERIFY_BUNDLE_OBJECT_KEY;
+    const runTheBundle =
+      keyList === undefined
+        ? [
+            `  PRIMARY_KEY_ARN="$(aws s3api get-object --bucket "$BUNDLE_BUCKET" --key "$BUNDLE_KEY" verify-replication.js --query 'Metadata."${BUNDLE_KEY_ARN_METADATA}"' --output text)" &&`,
+            '  PRIMARY_KEY_ARN="$PRIMARY_KEY_ARN" node verify-replication.js;',
+          ]
+        : [
+            '  aws s3api get-object --bucket "$BUNDLE_BUCKET" --key "$BUNDLE_KEY" verify-replication.js > /dev/null &&',
+            '  aws s3api get-object --bucket "$BUNDLE_BUCKET" --key "$KEY_LIST_KEY" keys.json > /dev/null &&',
+            '  VERIFY_KEYS="$(cat keys.json)" node verify-replication.js;',
+          ];
     this.project = new codebuild.Project(this, 'Project', {
       description: 'Runs the verification program that the pipeline last passed, on a schedule',
       encryptionKey: props.encryptionKey,
@@ -138,8 +162,9 @@ export class ScheduledVerification extends Construct {
         ...Object.fromEntries(Object.entries(props.environment).map(([name, value]) => [name, { value }])),
         BUNDLE_BUCKET: { value: this.bundleBucket.bucketName },
         BUNDLE_KEY: { value: VERIFY_BUNDLE_OBJECT_KEY },
+        ...(keyList === undefined ? {} : { KEY_LIST_KEY: { value: keyList } }),
         // In a variable, so that the shell leaves the query's backquotes alone.
-        BUNDLE_VERSIONS_QUERY: { value: bundleVersionCountQuery(VERIFY_BUNDLE_OBJECT_KEY) },
+        BUNDLE_VERSIONS_QUERY: { value: bundleVersionCountQuery(passedMarker) },
       },
       buildSpec: codebuild.mergeBuildSpecs(
         codebuild.BuildSpec.fromObject({
@@ -152,12 +177,11 @@ export class ScheduledVerification extends Construct {
                   // Until the pipeline's first verification passes there is no bundle, and nothing to verify: the run
                   // says so, reports one skipped test and succeeds. Once a bundle was written, a missing one (a delete
                   // marker) or a failed download fails the run, and so does a listing that cannot be made.
-                  `if [ "$(aws s3api list-object-versions --bucket "$BUNDLE_BUCKET" --prefix "$BUNDLE_KEY" --output json --query "$BUNDLE_VERSIONS_QUERY")" = "0" ]; then`,
+                  `if [ "$(aws s3api list-object-versions --bucket "$BUNDLE_BUCKET" --prefix "${keyList === undefined ? '$BUNDLE_KEY' : '$KEY_LIST_KEY'}" --output json --query "$BUNDLE_VERSIONS_QUERY")" = "0" ]; then`,
                   `  echo "${NO_BUNDLE_YET}";`,
                   `  mkdir -p "$(dirname "${props.reportFile}")" && echo '${noBundleReport()}' > "${props.reportFile}";`,
                   'else',
-                  `  PRIMARY_KEY_ARN="$(aws s3api get-object --bucket "$BUNDLE_BUCKET" --key "$BUNDLE_KEY" verify-replication.js --query 'Metadata."${BUNDLE_KEY_ARN_METADATA}"' --output text)" &&`,
-                  '  PRIMARY_KEY_ARN="$PRIMARY_KEY_ARN" node verify-replication.js;',
+                  ...runTheBundle,
                   'fi',
                 ].join('\n'),
               ],
@@ -172,7 +196,9 @@ export class ScheduledVerification extends Construct {
       new iam.PolicyStatement({
         sid: 'ReadTheBundle',
         actions: ['s3:GetObject', 's3:GetObjectVersion'],
-        resources: [this.bundleBucket.arnForObjects(VERIFY_BUNDLE_OBJECT_KEY)],
+        resources: [VERIFY_BUNDLE_OBJECT_KEY, ...(keyList === undefined ? [] : [keyList])].map((key) =>
+          this.bundleBucket.arnForObjects(key),
+        ),
       }),
     );
     role.addToPrincipalPolicy(
@@ -180,7 +206,7 @@ export class ScheduledVerification extends Construct {
         sid: 'ListTheBundleVersions',
         actions: ['s3:ListBucketVersions'],
         resources: [this.bundleBucket.bucketArn],
-        conditions: { StringEquals: { 's3:prefix': VERIFY_BUNDLE_OBJECT_KEY } },
+        conditions: { StringEquals: { 's3:prefix': passedMarker } },
       }),
     );
     for (const statement of props.kmsStatements) role.addToPrincipalPolicy(statement);

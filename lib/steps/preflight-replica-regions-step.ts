@@ -1,6 +1,7 @@
-import { Arn, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Arn, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
+import { doubleQuoted, keyArnEnvFromOutputs, KeyArnSource, keyArnVariable } from './key-arn-variables';
 import { acknowledgeStackIdWildcards, keyStackArns } from './key-stack-arns';
 
 export interface PreflightReplicaRegionsStepProps {
@@ -8,13 +9,17 @@ export interface PreflightReplicaRegionsStepProps {
   readonly pipelineStack: Stack;
   /** The synth step's output folder with the bundled program (`npm run bundle`). */
   readonly bundle: pipelines.IFileSetProducer;
-  /** The primary key stack's output with the key ARN. */
-  readonly keyArnOutput: CfnOutput;
-  /** The primary key's Region. */
+  /** Every key, with the primary key stack's output of its ARN and the alias that the replica stacks create. */
+  readonly keys: readonly PreflightKey[];
+  /** The primary keys' Region. */
   readonly primaryRegion: string;
   /** The replica key stacks the wave is about to deploy. */
   readonly replicaKeyStacks: readonly Stack[];
-  /** The alias that the replica stacks create. */
+}
+
+/** A key that the preflight checks in every replica Region. */
+export interface PreflightKey extends KeyArnSource {
+  /** The alias that the replica stacks create for the key. */
   readonly alias: string;
 }
 
@@ -36,24 +41,41 @@ export class PreflightReplicaRegionsStep extends pipelines.CodeBuildStep {
       Arn.format({ service: 'kms', region, account: pipelineStack.account, resource: 'key', resourceName: keyId }, pipelineStack);
     const primaryKeys = keyArn(props.primaryRegion, 'mrk-*');
     const aliasTargets = props.replicaKeyStacks.map((s) => keyArn(s.region, '*'));
+    if (props.keys.length === 0) throw new Error('keys must list at least one key, got []');
+    // One key keeps the inputs it always had; several run the program once per key, each with its ARN and alias.
+    const [onlyKey] = props.keys;
+    const oneKey = props.keys.length === 1;
+    const aliases = props.keys.map((key) => key.alias);
     super(id, {
       input: props.bundle,
-      commands: ['node preflight-replica-regions.js'],
-      envFromCfnOutputs: { PRIMARY_KEY_ARN: props.keyArnOutput },
+      commands: oneKey
+        ? ['node preflight-replica-regions.js']
+        : [
+            // Every key is checked, also after one has failed, so that one run names every blocked key; then the step fails.
+            [
+              'status=0',
+              ...props.keys.map(
+                (key) =>
+                  `PRIMARY_KEY_ARN=${doubleQuoted(`\${${keyArnVariable(key.name)}}`)} KEY_ALIAS=${doubleQuoted(key.alias)} node preflight-replica-regions.js || status=1`,
+              ),
+              '[ "$status" = 0 ]',
+            ].join('; '),
+          ],
+      envFromCfnOutputs: oneKey ? { PRIMARY_KEY_ARN: onlyKey.keyArnOutput } : keyArnEnvFromOutputs(props.keys),
       env: {
         REPLICA_STACKS: props.replicaKeyStacks.map((s) => `${s.region}=${s.stackName}`).join(','),
-        KEY_ALIAS: props.alias,
+        ...(oneKey ? { KEY_ALIAS: onlyKey.alias } : {}),
       },
       rolePolicyStatements: [
         new iam.PolicyStatement({ sid: 'ReadTheReplicaKeyStacks', actions: ['cloudformation:DescribeStacks'], resources: stackArns }),
         // The primary's metadata lists its replicas.
         new iam.PolicyStatement({ sid: 'ListTheReplicasOfThePrimary', actions: ['kms:DescribeKey'], resources: [primaryKeys] }),
-        // Whatever key the alias points at, but only when asked through the project's alias.
+        // Whatever key an alias points at, but only when asked through one of the project's aliases.
         new iam.PolicyStatement({
           sid: 'ResolveTheAliasInReplicaRegions',
           actions: ['kms:DescribeKey'],
           resources: aliasTargets,
-          conditions: { StringEquals: { 'kms:RequestAlias': props.alias } },
+          conditions: { StringEquals: { 'kms:RequestAlias': oneKey ? onlyKey.alias : aliases } },
         }),
       ],
       timeout: Duration.minutes(10),

@@ -1,9 +1,10 @@
-import { Arn, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Arn, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { KmsPipelineConfig } from '../config/kms-pipeline-config';
+import { doubleQuoted, keyArnEnvFromOutputs, KeyArnSource, keyArnVariable } from './key-arn-variables';
 import { junitReport, reportWriteStatement } from './report-groups';
 
 /** Where the synth step leaves the bundled verification program for this step. */
@@ -24,8 +25,8 @@ export interface VerifyReplicationStepProps {
   readonly pipelineStack: Stack;
   /** The synth step's output folder with the bundled program (`npm run bundle`). */
   readonly bundle: pipelines.IFileSetProducer;
-  /** The primary key stack's output with the key ARN. */
-  readonly keyArnOutput: CfnOutput;
+  /** Every key of `config.keys`, in the same order, with the primary key stack's output of its ARN. */
+  readonly keys: readonly KeyArnSource[];
   readonly config: KmsPipelineConfig;
   /** Where the JUnit report is published. */
   readonly reportGroup: codebuild.IReportGroup;
@@ -43,34 +44,69 @@ export interface VerificationBundleLocation {
   readonly bucket: s3.IBucket;
   /** The object key of the bundle. */
   readonly key: string;
+  /**
+   * The object key, in the same bucket, where a configuration of several keys leaves the key list that passed
+   * (`VERIFY_KEYS`, with the deployed ARNs), since it does not fit in the bundle's metadata.
+   *
+   * @default - one key: its ARN travels in the bundle's metadata
+   */
+  readonly keyListKey?: string;
 }
 
 /** The S3 object metadata entry that carries the primary key ARN beside the bundle. */
 export const BUNDLE_KEY_ARN_METADATA = 'primary-key-arn';
 
+/**
+ * Whether the verification runs with the key list (`VERIFY_KEYS`): for several keys. One key keeps the single-key
+ * inputs (`PRIMARY_KEY_ARN`, `KEY_ALIAS`, `EXPECT_KEY_ROTATION`) and the report it always had.
+ */
+export function verifiesKeyList(config: KmsPipelineConfig): boolean {
+  return config.keys.length > 1;
+}
+
 /** The verification program's inputs that come from the configuration, for the step and the scheduled run alike. */
 export function verificationEnvironment(config: KmsPipelineConfig): Record<string, string> {
+  const [key] = config.keys;
   return {
     REPLICA_REGIONS: config.replicaRegions.join(','),
     NO_REPLICA_REGIONS: config.noReplicaRegions.join(','),
     RETIRED_REPLICA_REGIONS: config.retiredReplicaRegions.join(','),
-    KEY_ALIAS: config.key.alias,
-    EXPECT_KEY_ROTATION: String(config.key.enableKeyRotation),
+    // With several keys, each key's alias and rotation are in VERIFY_KEYS, which the program takes instead.
+    ...(verifiesKeyList(config) ? {} : { KEY_ALIAS: key.alias, EXPECT_KEY_ROTATION: String(key.enableKeyRotation) }),
     REPORT_PATH: VERIFY_REPORT_FILE,
     VERIFY_PERMISSION_WAIT_SECONDS: String(VERIFY_PERMISSION_WAIT_SECONDS),
   };
+}
+
+/**
+ * The shell command that sets `VERIFY_KEYS` to every key of the configuration, each key's ARN taken from its
+ * variable (see keyArnVariable), for a configuration of several keys.
+ */
+export function exportVerifyKeysCommand(config: KmsPipelineConfig): string {
+  const keys = config.keys.map((key) => ({
+    name: key.name,
+    primaryKeyArn: `\${${keyArnVariable(key.name)}}`,
+    alias: key.alias,
+    expectKeyRotation: key.enableKeyRotation,
+  }));
+  return `export VERIFY_KEYS=${doubleQuoted(JSON.stringify(keys))}`;
+}
+
+/** The aliases of the configuration's keys. */
+function aliases(config: KmsPipelineConfig): string[] {
+  return config.keys.map((key) => key.alias);
 }
 
 /** What the verification program may call: the project's key where it lives, and Decrypt where no replica may be. */
 export function verificationKmsStatements(stack: Stack, config: KmsPipelineConfig): iam.PolicyStatement[] {
   const keyRegions = [config.primaryRegion, ...config.replicaRegions];
   return [
-    // Where the key lives, only the key that carries the project's alias: not any other mrk- key of the account.
+    // Where the keys live, only the keys that carry one of the project's aliases: not any other mrk- key of the account.
     new iam.PolicyStatement({
       sid: 'UseTheProjectKeyWhereItLives',
       actions: [...VERIFY_KMS_ACTIONS],
       resources: keyRegions.map((region) => multiRegionKeyArnPattern(stack, region)),
-      conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [config.key.alias] } },
+      conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliases(config) } },
     }),
     // Where no replica may exist there is no key to carry the alias; an alias condition would turn
     // KMS's NotFound, the proof, into an IAM denial.
@@ -87,7 +123,7 @@ export function acknowledgeVerificationKeyWildcards(role: iam.IRole, stack: Stac
   const keyRegions = [config.primaryRegion, ...config.replicaRegions];
   for (const region of [...keyRegions, ...config.noReplicaRegions]) {
     const scope = keyRegions.includes(region)
-      ? `only the multi-region (mrk-) key with the alias ${config.key.alias} in ${region} (kms:ResourceAliases), with ${VERIFY_KMS_ACTIONS.join(', ')} only`
+      ? `only the multi-region (mrk-) ${config.keys.length === 1 ? 'key with the alias' : 'keys with the aliases'} ${aliases(config).join(', ')} in ${region} (kms:ResourceAliases), with ${VERIFY_KMS_ACTIONS.join(', ')} only`
       : `kms:Decrypt only, in ${region}, where no replica may exist: the proof is KMS's NotFound for the key ID`;
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${multiRegionKeyArnPattern(stack, region)}]`,
@@ -109,22 +145,44 @@ export class VerifyReplicationStep extends pipelines.CodeBuildStep {
 
   constructor(id: string, props: VerifyReplicationStepProps) {
     const { config, bundleStore } = props;
+    if (props.keys.map((key) => key.name).join() !== config.keys.map((key) => key.name).join()) {
+      throw new Error(
+        `keys must be the keys of config.keys in their order, got ${JSON.stringify(props.keys.map((key) => key.name))} for ${JSON.stringify(config.keys.map((key) => key.name))}`,
+      );
+    }
+    const keyList = verifiesKeyList(config);
+    if (keyList && bundleStore !== undefined && bundleStore.keyListKey === undefined) {
+      throw new Error('bundleStore.keyListKey is required with several keys: the scheduled verification reads the key list from it');
+    }
     const keyRegions = [config.primaryRegion, ...config.replicaRegions];
     const regions = [...keyRegions, ...config.noReplicaRegions];
     const keep =
       bundleStore === undefined
         ? []
-        : [
-            // Only a bundle that has just passed is kept; versioning keeps the ones before it.
-            `aws s3 cp verify-replication.js "s3://$BUNDLE_BUCKET/$BUNDLE_KEY" --metadata "${BUNDLE_KEY_ARN_METADATA}=$PRIMARY_KEY_ARN"`,
-          ];
+        : keyList
+          ? [
+              // Only a bundle and a key list that have just passed are kept; versioning keeps the ones before them.
+              'aws s3 cp verify-replication.js "s3://$BUNDLE_BUCKET/$BUNDLE_KEY"',
+              // The key list last: the scheduled run counts a pass by its versions.
+              `printf '%s' "$VERIFY_KEYS" > keys.json`,
+              'aws s3 cp keys.json "s3://$BUNDLE_BUCKET/$KEY_LIST_KEY"',
+            ]
+          : [
+              // Only a bundle that has just passed is kept; versioning keeps the ones before it.
+              `aws s3 cp verify-replication.js "s3://$BUNDLE_BUCKET/$BUNDLE_KEY" --metadata "${BUNDLE_KEY_ARN_METADATA}=$PRIMARY_KEY_ARN"`,
+            ];
+    const keptObjects =
+      bundleStore === undefined
+        ? []
+        : [bundleStore.key, ...(keyList && bundleStore.keyListKey !== undefined ? [bundleStore.keyListKey] : [])];
     super(id, {
       input: props.bundle,
-      commands: ['node verify-replication.js', ...keep],
-      envFromCfnOutputs: { PRIMARY_KEY_ARN: props.keyArnOutput },
+      commands: [...(keyList ? [exportVerifyKeysCommand(config)] : []), 'node verify-replication.js', ...keep],
+      envFromCfnOutputs: keyList ? keyArnEnvFromOutputs(props.keys) : { PRIMARY_KEY_ARN: props.keys[0].keyArnOutput },
       env: {
         ...verificationEnvironment(config),
         ...(bundleStore === undefined ? {} : { BUNDLE_BUCKET: bundleStore.bucket.bucketName, BUNDLE_KEY: bundleStore.key }),
+        ...(bundleStore?.keyListKey === undefined || !keyList ? {} : { KEY_LIST_KEY: bundleStore.keyListKey }),
       },
       partialBuildSpec: junitReport(props.reportGroup, VERIFY_REPORT_FILE),
       rolePolicyStatements: [
@@ -132,7 +190,12 @@ export class VerifyReplicationStep extends pipelines.CodeBuildStep {
         reportWriteStatement(props.reportGroup),
         ...(bundleStore === undefined
           ? []
-          : [new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bundleStore.bucket.arnForObjects(bundleStore.key)] })]),
+          : [
+              new iam.PolicyStatement({
+                actions: ['s3:PutObject'],
+                resources: keptObjects.map((key) => bundleStore.bucket.arnForObjects(key)),
+              }),
+            ]),
       ],
       // The checks take seconds; the rest is room for the permission wait.
       timeout: Duration.minutes(15),

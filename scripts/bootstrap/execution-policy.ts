@@ -86,7 +86,7 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
       Sid: 'ManageTheKeyAlias',
       Effect: 'Allow',
       Action: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'],
-      Resource: [`arn:aws:kms:*:${account}:${config.key.alias}`, keys],
+      Resource: [...config.keys.map((key) => `arn:aws:kms:*:${account}:${key.alias}`), keys],
     },
     {
       Sid: 'PublishThePrimaryKeyArn',

@@ -122,7 +122,7 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
       Effect: 'Allow',
       Action: ['kms:Encrypt', 'kms:Decrypt'],
       Resource: [keys],
-      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': [config.key.alias] } },
+      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': config.keys.map((key) => key.alias) } },
     },
     {
       Sid: 'ProveThatNoReplicaRegionsCannotDecrypt',

@@ -20,6 +20,14 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
   return def.innerType !== undefined && ['default', 'prefault', 'optional'].includes(def.type) ? unwrap(def.innerType) : schema;
 }
 
+/** The object schema of a list's items, when the list holds objects. */
+function itemObject(schema: z.core.$ZodType): AnyObject | undefined {
+  const def = schema._zod.def as { type: string; element?: z.core.$ZodType };
+  if (def.type !== 'array' || def.element === undefined) return undefined;
+  const item = unwrap(def.element);
+  return item instanceof z.ZodObject ? (item as AnyObject) : undefined;
+}
+
 const TYPE_NAMES: Readonly<Record<string, string>> = {
   string: 'string',
   enum: 'string',
@@ -51,12 +59,16 @@ export function fieldDoc(schema: z.core.$ZodType, path: string): FieldDoc {
   return { description, allowed, onChange };
 }
 
-/** Every leaf of the schema, depth first, in the schema's order. */
+/** Every leaf of the schema, depth first, in the schema's order; a list of objects is a row, then its items' fields (`keys[].name`). */
 export function leafFields(schema: AnyObject, prefix = ''): LeafField[] {
   return Object.entries(schema.shape).flatMap(([name, field]) => {
     const path = `${prefix}${name}`;
     const inner = unwrap(field);
     if (inner instanceof z.ZodObject) return leafFields(inner as AnyObject, `${path}.`);
+    const item = itemObject(inner);
+    if (item !== undefined) {
+      return [{ path, doc: fieldDoc(field, path), type: 'list of objects', default: defaultOf(field) }, ...leafFields(item, `${path}[].`)];
+    }
     return [{ path, doc: fieldDoc(field, path), type: TYPE_NAMES[inner._zod.def.type], default: defaultOf(field) }];
   });
 }

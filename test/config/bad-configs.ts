@@ -1,4 +1,4 @@
-import { exampleRawConfig } from '../helpers/config';
+import { exampleRawConfig, moveToKeys } from '../helpers/config';
 
 /*
  * Bad configurations, one per row, with the exact message each one gets: the specification of the validator's
@@ -10,6 +10,14 @@ export type BadInput = ((raw: Record<string, any>) => unknown) | { readonly whol
 
 const KNOWN_REGION = 'is not a known commercial AWS Region with KMS multi-region keys (for example us-east-1, eu-west-1)';
 const PRINCIPAL = 'must be an IAM role, user or account root ARN';
+const KNOWN_FIELDS =
+  'projectName, pipeline, source, primaryRegion, replicaRegions, noReplicaRegions, retiredReplicaRegions, key, keys, retiredKeys, monitoring';
+const KEY_NAME_RULE = 'must be 2 to 32 of a-z 0-9 -, start with a letter and not end with -';
+
+const toKeys = moveToKeys;
+
+const LOGS = { name: 'logs', alias: 'alias/logs' };
+const TWENTY_SIX_KEYS = Array.from({ length: 26 }, (_, i) => ({ name: `key-${i}`, alias: `alias/key-${i}` }));
 
 /** One bad configuration per row, and the exact message, which names the field and the value received. */
 export const BAD_CONFIGS: Array<[string, BadInput, string]> = [
@@ -137,8 +145,7 @@ export const BAD_CONFIGS: Array<[string, BadInput, string]> = [
   [
     'an unknown top-level field',
     (r) => (r.replicas = ['eu-west-1']),
-    'config.replicas is not a known field (known fields of config: projectName, pipeline, source, primaryRegion, replicaRegions, noReplicaRegions, ' +
-      'retiredReplicaRegions, key, monitoring), got ["eu-west-1"]',
+    `config.replicas is not a known field (known fields of config: ${KNOWN_FIELDS}), got ["eu-west-1"]`,
   ],
   [
     'an unknown field of key',
@@ -219,7 +226,7 @@ export const BAD_CONFIGS: Array<[string, BadInput, string]> = [
   [
     'an unknown field whose name holds a newline',
     (r) => (r['bad\nname'] = 1),
-    'config["bad\\nname"] is not a known field (known fields of config: projectName, pipeline, source, primaryRegion, replicaRegions, noReplicaRegions, retiredReplicaRegions, key, monitoring), got 1',
+    `config["bad\\nname"] is not a known field (known fields of config: ${KNOWN_FIELDS}), got 1`,
   ],
   [
     '51 tags',
@@ -261,6 +268,111 @@ export const BAD_CONFIGS: Array<[string, BadInput, string]> = [
     },
     'config.key.userPrincipalArns must not repeat a principal of config.key.adminPrincipalArns: administrators and users are kept apart, ' +
       'got "arn:aws:iam::111111111111:role/ops"',
+  ],
+  [
+    'both key and keys',
+    (r) => (r.keys = [LOGS]),
+    'config must have only one of key and keys: key holds one key, keys a list of 1 to 25 keys, got both',
+  ],
+  ['neither key nor keys', (r) => delete r.key, 'config must have key or keys: key holds one key, keys a list of 1 to 25 keys, got neither'],
+  ['an empty key list', (r) => (toKeys(r).length = 0), 'config.keys must list at least 1 key (1 to 25 keys), got []'],
+  [
+    '26 keys',
+    (r) => {
+      delete r.key;
+      r.keys = TWENTY_SIX_KEYS;
+    },
+    `config.keys must list at most 25 keys (1 to 25 keys), got ${JSON.stringify(TWENTY_SIX_KEYS).slice(0, 117)}...`,
+  ],
+  [
+    'keys given as an object of keys',
+    (r) => {
+      delete r.key;
+      r.keys = { logs: { alias: 'alias/logs' } };
+    },
+    'config.keys must be a list (1 to 25 keys), got {"logs":{"alias":"alias/logs"}}',
+  ],
+  ['a key name in capitals', (r) => toKeys(r, { ...LOGS, name: 'Logs' }), `config.keys[1].name ${KEY_NAME_RULE}, got "Logs"`],
+  [
+    'a key name of 33 characters',
+    (r) => toKeys(r, { ...LOGS, name: `logs-${'x'.repeat(28)}` }),
+    `config.keys[1].name ${KEY_NAME_RULE}, got "logs-${'x'.repeat(28)}"`,
+  ],
+  [
+    'a key without a name',
+    (r) => toKeys(r, { alias: 'alias/logs' }),
+    'config.keys[1].name is required: 2 to 32 of a-z 0-9 -, starting with a letter, not ending with -, got nothing',
+  ],
+  [
+    'two keys with the same name',
+    (r) => toKeys(r, { ...LOGS, name: 'app-data' }),
+    'config.keys[1].name is also the name of config.keys[0]: a name identifies one key, got "app-data"',
+  ],
+  [
+    'two keys with the same alias',
+    (r) => toKeys(r, { ...LOGS, alias: 'alias/app-data' }),
+    'config.keys[1].alias is also the alias of config.keys[0]: an alias names one key in every Region, got "alias/app-data"',
+  ],
+  [
+    'two keys that keep the single-key construct IDs',
+    (r) => toKeys(r, { ...LOGS, legacyConstructIds: true }),
+    'config.keys[1].legacyConstructIds must not be true on a second key: config.keys[0] already keeps the single-key construct IDs, got true',
+  ],
+  [
+    'legacyConstructIds given as a string',
+    (r) => toKeys(r, { ...LOGS, legacyConstructIds: 'yes' }),
+    'config.keys[1].legacyConstructIds must be true or false, got "yes"',
+  ],
+  [
+    'an unknown field of a key in keys',
+    (r) => toKeys(r, { ...LOGS, legacy: true }),
+    'config.keys[1].legacy is not a known field (known fields of config.keys[1]: name, legacyConstructIds, alias, description, ' +
+      'enableKeyRotation, rotationPeriodDays, pendingWindowDays, tags, adminPrincipalArns, userPrincipalArns), got true',
+  ],
+  [
+    'a pending window of 3 days on the second key',
+    (r) => toKeys(r, { ...LOGS, pendingWindowDays: 3 }),
+    'config.keys[1].pendingWindowDays must be an integer from 7 to 30, got 3',
+  ],
+  [
+    'a retired key that is still in keys',
+    (r) => {
+      toKeys(r, LOGS);
+      r.retiredKeys = ['logs'];
+    },
+    'config.retiredKeys must not contain "logs", which is the name of config.keys[1]: a key is deployed or retired, not both, got ["logs"]',
+  ],
+  [
+    'a retired key named with a space',
+    (r) => {
+      toKeys(r, LOGS);
+      r.retiredKeys = ['old logs'];
+    },
+    `config.retiredKeys[0] ${KEY_NAME_RULE}, got "old logs"`,
+  ],
+  [
+    'a retired key listed twice',
+    (r) => {
+      toKeys(r, LOGS);
+      r.retiredKeys = ['old-logs', 'old-logs'];
+    },
+    'config.retiredKeys lists "old-logs" more than once, got ["old-logs","old-logs"]',
+  ],
+  [
+    'the same principal as administrator and user of the second key',
+    (r) => toKeys(r, { ...LOGS, adminPrincipalArns: ['arn:aws:iam::111111111111:role/ops'], userPrincipalArns: ['arn:aws:iam::111111111111:role/ops'] }),
+    'config.keys[1].userPrincipalArns must not repeat a principal of config.keys[1].adminPrincipalArns: administrators and users are kept apart, ' +
+      'got "arn:aws:iam::111111111111:role/ops"',
+  ],
+  [
+    'a key that keeps the single-key names with an alias that makes its SSM parameter over 15 levels deep',
+    (r) => (toKeys(r, LOGS)[0].alias = 'alias/a/b/c/d/e/f/g/h/i/j/k/l/m/n'),
+    'config.keys[0].alias makes the SSM parameter /kms-mrk/a/b/c/d/e/f/g/h/i/j/k/l/m/n/primary-key-arn 16 levels deep, over SSM\'s 15: use fewer "/" in the alias, got "alias/a/b/c/d/e/f/g/h/i/j/k/l/m/n"',
+  ],
+  [
+    'a key whose name gives the SSM parameter that another key has from its alias',
+    (r) => (toKeys(r, { name: 'logs', alias: 'alias/logs-v2' })[0].alias = 'alias/logs'),
+    'config.keys[1].name makes the SSM parameter /kms-mrk/logs/primary-key-arn, which config.keys[0] already uses: rename one of the two keys, got "logs"',
   ],
   ['a list instead of an object', { whole: ['kms-mrk'] }, 'config must be a JSON object, got ["kms-mrk"]'],
   ['null', { whole: null }, 'config must be a JSON object, got null'],

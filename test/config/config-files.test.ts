@@ -56,7 +56,7 @@ describe('config/example.json, the example configuration file', () => {
     expect(loadConfig({ configFile: 'config/example.json', cwd: ROOT })).toEqual(validateConfig(example));
   });
 
-  test.each(['config/example.json', 'config/my-env.json', JSON_SCHEMA_FILE])('%s is left out of the format check', (file) => {
+  test.each(['config/example.json', 'config/example-keys.json', 'config/my-env.json', JSON_SCHEMA_FILE])('%s is left out of the format check', (file) => {
     const result = prettier(['--file-info', file]);
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual(expect.objectContaining({ ignored: true }));

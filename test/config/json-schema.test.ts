@@ -3,7 +3,7 @@ import * as path from 'path';
 import Ajv2020 from 'ajv/dist/2020';
 import { validateConfig } from '../../lib/config/validate-config';
 import { JSON_SCHEMA_FILE } from '../../scripts/config-reference/json-schema';
-import { EXAMPLE_CONFIG_FILE, exampleRawConfig, ROOT } from '../helpers/config';
+import { EXAMPLE_CONFIG_FILE, exampleRawConfig, moveToKeys, ROOT } from '../helpers/config';
 import { BAD_CONFIGS, badInput } from './bad-configs';
 
 /*
@@ -11,7 +11,9 @@ import { BAD_CONFIGS, badInput } from './bad-configs';
  * tells a user must agree with what the synth tells them.
  */
 
-const validate = new Ajv2020({ strict: true, allErrors: true }).compile(JSON.parse(fs.readFileSync(path.join(ROOT, JSON_SCHEMA_FILE), 'utf8')));
+// strictRequired would want the fields of the schema's `oneOf` (exactly one of key and keys) declared again inside
+// each branch; they are declared once, in the object's properties, as JSON Schema allows.
+const validate = new Ajv2020({ strict: true, strictRequired: false, allErrors: true }).compile(JSON.parse(fs.readFileSync(path.join(ROOT, JSON_SCHEMA_FILE), 'utf8')));
 
 /** Rows of bad-configs.ts that the JSON Schema accepts, with the reason it cannot say what the validator says. */
 const NOT_IN_JSON_SCHEMA: Readonly<Record<string, string>> = {
@@ -22,16 +24,32 @@ const NOT_IN_JSON_SCHEMA: Readonly<Record<string, string>> = {
   'the same principal as administrator and user': 'an ARN in two lists: a rule across fields',
   'an alias with so many "/" that the SSM parameter would be over 15 levels deep':
     'the depth of the SSM parameter counts the "/" of projectName and key.alias together: a rule across fields',
+  'two keys with the same name': 'a name in two entries of keys: a rule across items',
+  'two keys with the same alias': 'an alias in two entries of keys: a rule across items',
+  'two keys that keep the single-key construct IDs': 'a flag set on two entries of keys: a rule across items',
+  'a retired key that is still in keys': 'a name in retiredKeys and in keys: a rule across fields',
+  'the same principal as administrator and user of the second key': 'an ARN in two lists: a rule across fields',
+  'a key that keeps the single-key names with an alias that makes its SSM parameter over 15 levels deep':
+    'the depth of the SSM parameter counts the "/" of projectName and the alias together: a rule across fields',
+  'a key whose name gives the SSM parameter that another key has from its alias': 'a parameter name made from two fields of two keys: a rule across items',
   'a verification every minute': "a rate's interval is its number times its unit; a pattern checks the rate's form only",
   'a daily verification': "a rate's interval is its number times its unit; a pattern checks the rate's form only",
 };
 
 describe('the JSON Schema of the configuration', () => {
-  test('accepts config/example.json and the example in cdk.json', () => {
+  test('accepts config/example.json, config/example-keys.json and the example in cdk.json', () => {
     const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
-    for (const config of [JSON.parse(fs.readFileSync(EXAMPLE_CONFIG_FILE, 'utf8')), cdkJson.context.kmsMultiRegion]) {
+    const severalKeys = JSON.parse(fs.readFileSync(path.join(ROOT, 'config', 'example-keys.json'), 'utf8'));
+    for (const config of [JSON.parse(fs.readFileSync(EXAMPLE_CONFIG_FILE, 'utf8')), severalKeys, cdkJson.context.kmsMultiRegion]) {
       expect(validate(config) ? [] : validate.errors).toEqual([]);
     }
+  });
+
+  test('accepts a configuration of keys that leaves out every field with a default', () => {
+    const minimal = JSON.parse(fs.readFileSync(EXAMPLE_CONFIG_FILE, 'utf8'));
+    delete minimal.key;
+    minimal.keys = [{ name: 'app-data', alias: 'alias/app-data' }];
+    expect(validate(minimal) ? [] : validate.errors).toEqual([]);
   });
 
   test('accepts a configuration that leaves out every field with a default', () => {
@@ -76,6 +94,12 @@ const FIELD_VALUES: Array<[string, (raw: Record<string, any>, value: string) => 
   ],
   ['key.tags', (raw, value) => (raw.key.tags = { [value]: 'v' }), ['aws:x', 'AWS:x', 'awsx', 'x:aws', '']],
   ['monitoring.alertEmails', (raw, value) => (raw.monitoring.alertEmails = [value]), ['a@b.c', 'a@b', 'a b@c.d', '@b.c']],
+  [
+    'keys[].name',
+    (raw, value) => moveToKeys(raw, { name: value, alias: 'alias/logs' }),
+    ['ab', 'logs-2', 'a', 'a-', '1a', 'Logs', 'a_b', 'a'.repeat(32), 'a'.repeat(33)],
+  ],
+  ['retiredKeys', (raw, value) => (raw.retiredKeys = [value]), ['old-logs', 'a', 'Old', 'a'.repeat(33)]],
 ];
 
 describe('the JSON Schema and the validator agree', () => {

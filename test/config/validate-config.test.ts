@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../../lib/config/load-config';
 import { aliasCheck, verifyIntervalMinutes } from '../../lib/config/config-schema';
-import { ConfigError, validateConfig } from '../../lib/config/validate-config';
+import { ConfigError, singleKeyName, validateConfig } from '../../lib/config/validate-config';
 import { projectConfig } from '../../scripts/support/project-config';
 import { exampleRawConfig } from '../helpers/config';
 
@@ -13,14 +13,14 @@ describe('validateConfig', () => {
     expect(config.primaryRegion).toBe('us-east-1');
     expect(config.replicaRegions).toEqual(['eu-west-1']);
     expect(config.noReplicaRegions).toEqual(['ca-central-1']);
-    expect(config.key.alias).toBe('alias/app-data');
+    expect(config.keys.map((key) => key.alias)).toEqual(['alias/app-data']);
     expect(config.pipeline.manualApproval).toBe(true);
   });
 
   test('accepts an alias that makes the SSM parameter exactly 15 levels deep', () => {
     const raw = exampleRawConfig();
     raw.key.alias = 'alias/a/b/c/d/e/f/g/h/i/j/k/l/m';
-    expect(validateConfig(raw).key.alias).toBe('alias/a/b/c/d/e/f/g/h/i/j/k/l/m');
+    expect(validateConfig(raw).keys[0].alias).toBe('alias/a/b/c/d/e/f/g/h/i/j/k/l/m');
   });
 
   test('shows a received value of up to 120 characters whole, and cuts a longer one', () => {
@@ -41,16 +41,84 @@ describe('validateConfig', () => {
     expect(config.retiredReplicaRegions).toEqual([]);
     expect(config.pipeline.manualApproval).toBe(true);
     expect(config.source.branch).toBe('main');
-    expect(config.key).toEqual({
-      alias: 'alias/minimal',
-      description: 'Multi-region key deployed by the kms-multi-region-pipeline',
-      enableKeyRotation: true,
-      rotationPeriodDays: 365,
-      pendingWindowDays: 30,
-      tags: {},
-      adminPrincipalArns: [],
-      userPrincipalArns: [],
-    });
+    expect(config.keys).toEqual([
+      {
+        name: 'minimal',
+        legacyConstructIds: true,
+        alias: 'alias/minimal',
+        description: 'Multi-region key deployed by the kms-multi-region-pipeline',
+        enableKeyRotation: true,
+        rotationPeriodDays: 365,
+        pendingWindowDays: 30,
+        tags: {},
+        adminPrincipalArns: [],
+        userPrincipalArns: [],
+      },
+    ]);
+    expect(config.retiredKeys).toEqual([]);
+  });
+
+  test('fills in the same defaults for an entry of keys, which keeps the name-derived IDs by default', () => {
+    const raw = exampleRawConfig();
+    delete raw.key;
+    raw.keys = [{ name: 'minimal', alias: 'alias/minimal' }];
+    expect(validateConfig(raw).keys).toEqual([
+      {
+        name: 'minimal',
+        legacyConstructIds: false,
+        alias: 'alias/minimal',
+        description: 'Multi-region key deployed by the kms-multi-region-pipeline',
+        enableKeyRotation: true,
+        rotationPeriodDays: 365,
+        pendingWindowDays: 30,
+        tags: {},
+        adminPrincipalArns: [],
+        userPrincipalArns: [],
+      },
+    ]);
+  });
+
+  test('loads today\'s single key as one key that keeps the single-key construct IDs, named after its alias', () => {
+    const raw = exampleRawConfig();
+    raw.key.alias = 'alias/Team_A/app-data';
+    expect(validateConfig(raw).keys.map((key) => [key.name, key.legacyConstructIds])).toEqual([['team-a-app-data', true]]);
+  });
+
+  test.each([
+    ['alias/app-data', 'app-data'],
+    ['alias/Team_A/app-data', 'team-a-app-data'],
+    ['alias/__Logs__', 'logs'],
+    ['alias/a__b', 'a-b'],
+  ])('names the one key of alias %s %s, for messages', (alias, name) => {
+    expect(singleKeyName(alias)).toBe(name);
+  });
+
+  test('a single key may be given with retiredKeys: the names of keys it no longer deploys', () => {
+    const raw = exampleRawConfig();
+    raw.retiredKeys = ['old-logs'];
+    expect(validateConfig(raw).retiredKeys).toEqual(['old-logs']);
+  });
+
+  test('loads config/example-keys.json as its three keys, in order, with retiredKeys', () => {
+    const config = validateConfig(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'config', 'example-keys.json'), 'utf8')));
+    expect(config.keys.map((key) => [key.name, key.alias, key.legacyConstructIds, key.rotationPeriodDays])).toEqual([
+      ['app-data', 'alias/app-data', true, 365],
+      ['logs', 'alias/logs', false, 365],
+      ['backups', 'alias/backups', false, 180],
+    ]);
+    expect(config.retiredKeys).toEqual([]);
+    expect(config).not.toHaveProperty('key');
+  });
+
+  test('accepts 25 keys, a retired key, and a legacy key whose alias makes its parameter 15 levels deep', () => {
+    const raw = exampleRawConfig();
+    delete raw.key;
+    raw.keys = Array.from({ length: 25 }, (_, i) => ({ name: `key-${i}`, alias: `alias/key-${i}` }));
+    raw.keys[0] = { name: 'app-data', legacyConstructIds: true, alias: 'alias/a/b/c/d/e/f/g/h/i/j/k/l/m' };
+    raw.retiredKeys = ['old-logs'];
+    const config = validateConfig(raw);
+    expect(config.keys).toHaveLength(25);
+    expect(config.retiredKeys).toEqual(['old-logs']);
   });
 
   test('accepts every bound itself: the smallest and largest integers, 10 alert e-mails, 50 tags', () => {
@@ -60,11 +128,11 @@ describe('validateConfig', () => {
     raw.monitoring = { alertEmails: Array.from({ length: 10 }, (_, i) => `ops${i}@example.com`) };
     raw.key.tags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`tag${i}`, 'v']));
     const config = validateConfig(raw);
-    expect([config.key.pendingWindowDays, config.key.rotationPeriodDays]).toEqual([7, 2560]);
-    expect([config.monitoring.alertEmails.length, Object.keys(config.key.tags).length]).toEqual([10, 50]);
+    expect([config.keys[0].pendingWindowDays, config.keys[0].rotationPeriodDays]).toEqual([7, 2560]);
+    expect([config.monitoring.alertEmails.length, Object.keys(config.keys[0].tags).length]).toEqual([10, 50]);
     raw.key.pendingWindowDays = 30;
     raw.key.rotationPeriodDays = 90;
-    expect([validateConfig(raw).key.pendingWindowDays, validateConfig(raw).key.rotationPeriodDays]).toEqual([30, 90]);
+    expect([validateConfig(raw).keys[0].pendingWindowDays, validateConfig(raw).keys[0].rotationPeriodDays]).toEqual([30, 90]);
   });
 
   test('fills in a whole optional section that is left out', () => {

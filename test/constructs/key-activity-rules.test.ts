@@ -144,7 +144,7 @@ describe('the rules in every key stack', () => {
     })();
     const expected = keyActivityPatterns({
       keyId: 'KEY_ID',
-      alias: config.key.alias,
+      alias: config.keys[0].alias,
       account: config.pipeline.account,
       replicaRegions: [...config.replicaRegions],
     });

@@ -17,6 +17,17 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export const EXAMPLE_CONFIG_FILE = path.join(ROOT, 'config', 'example.json');
 const EXAMPLE_CONFIG = fs.readFileSync(EXAMPLE_CONFIG_FILE, 'utf8');
 
+/** The example configuration of several keys (application data, logs, backups), `config/example-keys.json`. */
+export const EXAMPLE_KEYS_CONFIG_FILE = path.join(ROOT, 'config', 'example-keys.json');
+const EXAMPLE_KEYS_CONFIG = fs.readFileSync(EXAMPLE_KEYS_CONFIG_FILE, 'utf8');
+
+/** The example configuration of several keys with `change` applied to a copy of its raw JSON, validated. */
+export function keysConfigWith(change: (raw: Record<string, any>) => void = () => undefined): KmsPipelineConfig {
+  const raw = JSON.parse(EXAMPLE_KEYS_CONFIG);
+  change(raw);
+  return validateConfig(raw);
+}
+
 /** The example configuration as raw JSON, with its `$schema` (a fresh copy each call). */
 export function exampleRawConfig(): Record<string, any> {
   return JSON.parse(EXAMPLE_CONFIG);
@@ -27,4 +38,14 @@ export function configWith(change: (raw: Record<string, any>) => void = () => un
   const raw = exampleRawConfig();
   change(raw);
   return validateConfig(raw);
+}
+
+/**
+ * Moves the example's one key into `keys` as the README's migration does: named `app-data`, with
+ * `legacyConstructIds: true` so that it keeps the single-key construct IDs, followed by `more`. Returns the list.
+ */
+export function moveToKeys(raw: Record<string, any>, ...more: Array<Record<string, unknown>>): Array<Record<string, any>> {
+  raw.keys = [{ name: 'app-data', legacyConstructIds: true, ...raw.key }, ...more];
+  delete raw.key;
+  return raw.keys;
 }

@@ -64,7 +64,7 @@ describe.each<[string, KmsPipelineConfig]>([
   const { stacks } = deployedStacks(config);
   const boundary = permissionsBoundary(config).document;
   const keyPolicy = projectKeyPolicy(stacks);
-  const alias = config.key.alias;
+  const [{ alias }] = config.keys;
   const keyRegions = [config.primaryRegion, ...config.replicaRegions];
 
   describe('the source action role', () => {

@@ -6,7 +6,7 @@ import { USAGE } from '../../scripts/bootstrap/command-line';
 import { executionPolicy, monitoringExecutionPolicy } from '../../scripts/bootstrap/execution-policy';
 import { permissionsBoundary } from '../../scripts/bootstrap/permissions-boundary';
 import { MANAGED_POLICY_ARN, MANAGED_POLICY_MAX_CHARS, policySize } from '../../scripts/bootstrap/policy-document';
-import { configWith, exampleRawConfig } from '../helpers/config';
+import { configWith, exampleRawConfig, moveToKeys } from '../helpers/config';
 
 const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const NARROW = 'arn:aws:iam::111111111111:policy/kms-mrk-cfn-execution,arn:aws:iam::111111111111:policy/kms-mrk-cfn-execution-monitoring';
@@ -60,6 +60,46 @@ fs.writeFileSync(EXAMPLE_CDK_JSON, JSON.stringify({ context: { kmsMultiRegion: e
 const THREE_REPLICAS = writeConfig('three-replicas.json', (raw) => {
   raw.pipeline.region = 'eu-central-1';
   raw.replicaRegions = ['eu-west-1', 'ap-southeast-2', 'sa-east-1'];
+});
+
+/** The example's key moved into keys, with `count` more keys whose aliases are alias/ and `aliasLength` characters. */
+function withKeys(count: number, aliasLength: number) {
+  return (raw: Record<string, any>): void => {
+    moveToKeys(
+      raw,
+      ...Array.from({ length: count }, (_, i) => ({ name: `key-${i}`, alias: `alias/${String(i).padStart(aliasLength, 'k')}` })),
+    );
+  };
+}
+
+describe('several keys', () => {
+  test('the execution policy and the boundary name every alias', () => {
+    const config = configWith(withKeys(2, 10));
+    const aliases = config.keys.map((key) => key.alias);
+    const manage = executionPolicy(config).document.Statement.find((s) => s.Sid === 'ManageTheKeyAlias')!;
+    expect(manage.Resource.filter((arn) => arn.includes(':alias/'))).toEqual(aliases.map((alias) => `arn:aws:kms:*:111111111111:${alias}`));
+    const use = permissionsBoundary(config).document.Statement.find((s) => s.Sid === 'UseTheProjectKey')!;
+    expect(use.Condition).toEqual({ 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliases } });
+  });
+
+  test('a few keys with short aliases fit in the managed policies, and bootstrap prints them', () => {
+    const config = configWith(withKeys(4, 8));
+    for (const policy of [executionPolicy(config), monitoringExecutionPolicy(config), permissionsBoundary(config)]) {
+      expect([policy.name, policySize(policy.document) <= MANAGED_POLICY_MAX_CHARS]).toEqual([policy.name, true]);
+    }
+    const outcome = bootstrap(['-c', `config=${writeConfig('four-more-keys.json', withKeys(4, 8))}`]);
+    expect([outcome.code, outcome.stderr]).toEqual([0, []]);
+  });
+
+  test('too many aliases for a managed policy stop bootstrap with one line, before anything runs', () => {
+    const outcome = bootstrap(['--run', '-c', `config=${writeConfig('many-keys.json', withKeys(24, 20))}`]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.ran).toEqual([]);
+    expect(outcome.stderr).toHaveLength(1);
+    expect(outcome.stderr[0]).toMatch(
+      /^bootstrap: the policy kms-mrk-cfn-execution would hold \d+ characters, over IAM's 6144 for a managed policy: it names the alias of each of the 25 key\(s\); use fewer keys or shorter aliases, or --admin$/,
+    );
+  });
 });
 
 describe('the example configuration in a cdk.json', () => {

@@ -13,18 +13,24 @@ const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'u
 const readmeBlock = readBlock(read('README.md'), CONFIG_REFERENCE_BLOCK, 'README.md');
 const jsonSchema = JSON.parse(read(JSON_SCHEMA_FILE));
 
-/** Every dotted path to a non-object value in `value`. */
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Every dotted path to a non-object value in `value`; a list of objects is a path, and its items' fields are `list[].field`. */
 function leafPathsOf(value: Record<string, unknown>, prefix = ''): string[] {
-  return Object.entries(value).flatMap(([name, child]) =>
-    typeof child === 'object' && child !== null && !Array.isArray(child) && name !== 'tags'
-      ? leafPathsOf(child as Record<string, unknown>, `${prefix}${name}.`)
-      : [`${prefix}${name}`],
-  );
+  return Object.entries(value).flatMap(([name, child]) => {
+    if (isObject(child) && name !== 'tags') return leafPathsOf(child, `${prefix}${name}.`);
+    if (Array.isArray(child) && isObject(child[0])) {
+      return [`${prefix}${name}`, ...new Set(child.flatMap((item) => leafPathsOf(item as Record<string, unknown>, `${prefix}${name}[].`)))];
+    }
+    return [`${prefix}${name}`];
+  });
 }
 
-/** The JSON Schema of a dotted path's field. */
+/** The JSON Schema of a dotted path's field (`keys[].name`: the field of the list's items). */
 function jsonSchemaOf(fieldPath: string): Record<string, any> {
-  return fieldPath.split('.').reduce((schema, name) => schema.properties[name], jsonSchema);
+  return fieldPath
+    .split('.')
+    .reduce((schema, name) => (name.endsWith('[]') ? schema.properties[name.slice(0, -2)].items : schema.properties[name]), jsonSchema);
 }
 
 describe('the files generated from the configuration schema', () => {
@@ -62,25 +68,22 @@ describe('the committed configuration reference and JSON Schema', () => {
 
   test('the JSON Schema is draft 2020-12, requires exactly the fields without a default, and keeps the README-only words out', () => {
     expect(jsonSchema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(jsonSchema.required).toEqual([
-      'projectName',
-      'pipeline',
-      'source',
-      'primaryRegion',
-      'replicaRegions',
-      'noReplicaRegions',
-      'key',
-    ]);
+    expect(jsonSchema.required).toEqual(['projectName', 'pipeline', 'source', 'primaryRegion', 'replicaRegions', 'noReplicaRegions']);
+    // Exactly one of key and keys, as the validator says.
+    expect(jsonSchema.oneOf).toEqual([{ required: ['key'] }, { required: ['keys'] }]);
     expect(jsonSchema.properties.key.required).toEqual(['alias']);
+    expect(jsonSchema.properties.keys.items.required).toEqual(['name', 'alias']);
+    expect([jsonSchema.properties.keys.minItems, jsonSchema.properties.keys.maxItems]).toEqual([1, 25]);
     expect(read(JSON_SCHEMA_FILE)).not.toMatch(/"(allowed|onChange)"/);
   });
 
-  test('cover every field of the example configuration, and nothing else', () => {
+  test('cover every field of the example configurations (one key, several keys), and nothing else', () => {
+    const severalKeys = JSON.parse(read('config/example-keys.json'));
     expect(
       leafFields(CONFIG_SCHEMA)
         .map((f) => f.path)
         .sort(),
-    ).toEqual(leafPathsOf(exampleRawConfig()).sort());
+    ).toEqual([...new Set([...leafPathsOf(exampleRawConfig()), ...leafPathsOf(severalKeys)])].sort());
   });
 });
 
@@ -129,6 +132,29 @@ describe('renderConfigReference', () => {
 
   test('leafFields walks nested objects in schema order', () => {
     expect(leafFields(schema).map((f) => f.path)).toEqual(['name', 'note', 'nested.count', 'nested.tags', 'nested.on', 'nested.regions']);
+  });
+
+  test('a list of objects is a row, followed by a row per field of its items', () => {
+    const withList = z.strictObject({
+      items: z
+        .array(
+          z.strictObject({
+            id: z.string().meta(doc('The id.', 'a-z', 'a new item')),
+            on: z
+              .boolean()
+              .default(true)
+              .meta(doc('On.', 'true or false', 'no')),
+          }),
+        )
+        .optional()
+        .meta(doc('Items.', '1 to 3', 'no')),
+    });
+    expect(renderConfigReference(withList).split('\n').slice(2)).toEqual([
+      '| `items` | Items. | list of objects | optional | 1 to 3 | no |',
+      '| `items[].id` | The id. | string | required | a-z | a new item |',
+      '| `items[].on` | On. | boolean | `true` | true or false | no |',
+      '',
+    ]);
   });
 
   test('a field without its words in .meta() is named', () => {
