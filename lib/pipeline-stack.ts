@@ -33,6 +33,7 @@ import {
   primaryKeyArnParameterName,
   primaryKeyStackName,
   replicaKeyStackName,
+  PROJECT_TAG_KEY,
 } from './resource-names';
 import { PrimaryStage } from '../stages/primary-stage';
 import { PreflightReplicaRegionsStep } from './steps/preflight-replica-regions-step';
@@ -186,7 +187,8 @@ export class KmsPipelineStack extends Stack {
       alias: config.key.alias,
       description: config.key.description,
       pendingWindowDays: config.key.pendingWindowDays,
-      tags: config.key.tags,
+      // The project tag, which the deploy role's policies require on every key (lib/resource-names.ts).
+      tags: { ...config.key.tags, [PROJECT_TAG_KEY]: config.projectName },
       adminPrincipalArns: config.key.adminPrincipalArns,
       userPrincipalArns: config.key.userPrincipalArns,
     };
