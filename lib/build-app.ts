@@ -1,12 +1,15 @@
-import { App, PERMISSIONS_BOUNDARY_CONTEXT_KEY } from 'aws-cdk-lib';
+import { App, PERMISSIONS_BOUNDARY_CONTEXT_KEY, Tags } from 'aws-cdk-lib';
 import { applyAwsSolutionsChecks } from './aws-solutions-checks';
 import { applyControlTowerChecks } from './control-tower-checks';
 import { KmsPipelineConfig } from './config/kms-pipeline-config';
 import { KmsPipelineStack } from './pipeline-stack';
-import { bootstrapQualifier, permissionsBoundaryName, pipelineStackName } from './resource-names';
+import { bootstrapQualifier, permissionsBoundaryName, pipelineStackName, PROJECT_TAG_KEY } from './resource-names';
 
 /** CDK's context key for the bootstrap qualifier of every stack's default synthesizer. */
 export const BOOTSTRAP_QUALIFIER_CONTEXT_KEY = '@aws-cdk/core:bootstrapQualifier';
+
+/** The resource types that carry the project tag: every KMS key, primary, replica or single-Region. */
+export const PROJECT_TAGGED_TYPES: readonly string[] = ['AWS::KMS::Key', 'AWS::KMS::ReplicaKey'];
 
 export interface BuildAppOptions {
   /** The configuration file named with `-c config=FILE`, if any. */
@@ -41,6 +44,11 @@ export function buildApp(app: App, config: KmsPipelineConfig, options: BuildAppO
     configFile: options.configFile,
     sourceVersion: options.sourceVersion,
   });
+  // Every KMS key carries the project tag from its creation: the execution policy and the boundary let a deploy
+  // manage only keys with it (scripts/bootstrap/execution-policy.ts, keyStatements). This tags the pipeline
+  // stack's own keys (artifacts, alerts); CDK Pipelines synthesizes each stage when the pipeline adds it, before
+  // this aspect runs, so the key stacks get the tag through their key settings (lib/pipeline-stack.ts).
+  Tags.of(app).add(PROJECT_TAG_KEY, config.projectName, { includeResourceTypes: [...PROJECT_TAGGED_TYPES] });
   applyAwsSolutionsChecks(app);
   if (options.controlTowerChecks) applyControlTowerChecks(app);
   return stack;

@@ -33,6 +33,7 @@ import {
   pipelineBuildLogGroupName,
   primaryKeyStackName,
   replicaKeyStackName,
+  PROJECT_TAG_KEY,
 } from './resource-names';
 import { PrimaryStage } from '../stages/primary-stage';
 import { PreflightReplicaRegionsStep } from './steps/preflight-replica-regions-step';
@@ -188,7 +189,8 @@ export class KmsPipelineStack extends Stack {
       alias: key.alias,
       description: key.description,
       pendingWindowDays: key.pendingWindowDays,
-      tags: key.tags,
+      // The project tag, which the deploy role's policies require on every key (lib/resource-names.ts).
+      tags: { ...key.tags, [PROJECT_TAG_KEY]: config.projectName },
       adminPrincipalArns: key.adminPrincipalArns,
       userPrincipalArns: key.userPrincipalArns,
     });

@@ -108,3 +108,11 @@ export function alertsTopicName(projectName: string): string {
 export function keyActivityBusName(projectName: string): string {
   return `${projectName}-key-activity`;
 }
+
+/**
+ * Key of the tag that every KMS key of the project carries from its creation, with the project name as its
+ * value. The execution policy and the permissions boundary allow managing a key only when it carries this tag
+ * with this project's name (attribute-based access control), so a deploy of this project cannot act on the keys
+ * of other apps in the account. The configuration may not set a tag with this key.
+ */
+export const PROJECT_TAG_KEY = 'kms-multi-region-pipeline:project';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KMS_MULTI_REGION_REGIONS } from './aws-regions';
-import { keyArnParameterName } from '../resource-names';
+import { keyArnParameterName, PROJECT_TAG_KEY } from '../resource-names';
 
 /**
  * The configuration schema, in zod. The validator parses with it, the README's configuration reference
@@ -252,12 +252,16 @@ const KEY_FIELDS = {
         .string()
         .min(1, { error: 'must be 1 to 128 characters' })
         .max(128, { error: 'must be 1 to 128 characters' })
-        .regex(/^(?![Aa][Ww][Ss]:)/, { error: 'must not start with "aws:", which is reserved' }),
+        .regex(/^(?![Aa][Ww][Ss]:)/, { error: 'must not start with "aws:", which is reserved' })
+        // The key has no character that a regular expression treats specially.
+        .regex(new RegExp(`^(?!${PROJECT_TAG_KEY}$)`), {
+          error: `must not be ${PROJECT_TAG_KEY}, which the project sets to projectName on every key (the deploy role manages only keys with it)`,
+        }),
       z.string({ error: 'must be a string' }).max(256, { error: 'must be at most 256 characters' }),
       {
         error: wrongType(
           'an object of strings',
-          'up to 50; keys 1 to 128 characters not starting with aws:, values up to 256 characters',
+          `up to 50; keys 1 to 128 characters not starting with aws: and other than ${PROJECT_TAG_KEY}, values up to 256 characters`,
         ),
       },
     )
@@ -265,7 +269,7 @@ const KEY_FIELDS = {
     .default({})
     .meta({
       description: 'Tags of the key in every Region.',
-      allowed: 'up to 50; keys 1 to 128 characters not starting with aws:, values up to 256 characters',
+      allowed: `up to 50; keys 1 to 128 characters not starting with aws: and other than ${PROJECT_TAG_KEY}, values up to 256 characters`,
       onChange: 'no (updated in place)',
       maxProperties: MAX_TAGS,
     }),

@@ -1,5 +1,11 @@
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
-import { bootstrapQualifier, executionPolicyName, monitoringExecutionPolicyName, permissionsBoundaryName } from '../../lib/resource-names';
+import {
+  bootstrapQualifier,
+  executionPolicyName,
+  monitoringExecutionPolicyName,
+  permissionsBoundaryName,
+  PROJECT_TAG_KEY,
+} from '../../lib/resource-names';
 import { CustomerManagedPolicy, customerManagedPolicyArn, PolicyStatement } from './policy-document';
 
 /** The policy that `cdk bootstrap` attaches when it is given none and trusts no other account. */
@@ -45,6 +51,94 @@ export function executionPolicy(config: KmsPipelineConfig): CustomerManagedPolic
   };
 }
 
+/** The CloudFormation execution roles of the project's bootstrap, one per Region (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`). */
+export function executionRoleArnPattern(config: KmsPipelineConfig): string {
+  return `arn:aws:iam::${config.pipeline.account}:role/cdk-${bootstrapQualifier(config.projectName)}-cfn-exec-role-*`;
+}
+
+/**
+ * What a deploy may do to KMS keys, by attribute-based access control on the project tag
+ * ({@link PROJECT_TAG_KEY} = projectName): every key of the project carries it from its creation, a key of
+ * another app does not, so none of these statements lets a deploy change, replicate or retag another app's key.
+ * The execution policy and the permissions boundary hold the same statements.
+ *
+ * How CloudFormation's KMS handlers call KMS, and why each statement is shaped as it is
+ * (aws-cloudformation/aws-cloudformation-resource-providers-kms, and test/aws-rules/README.md for the rest):
+ * - AWS::KMS::Key creates the key with CreateKey and passes the resource's Tags in that call
+ *   (key/.../Translator.java, createCustomerMasterKey; the registry schema's `tagging.tagOnCreate` is true),
+ *   so `aws:RequestTag` names the project tag when CreateKey is authorized. KMS also requires
+ *   kms:TagResource for the tags of a CreateKey "in an IAM policy that isn't restricted to particular KMS keys"
+ *   (KMS Developer Guide, Controlling access to tags, https://docs.aws.amazon.com/kms/latest/developerguide/tag-permissions.html):
+ *   the key does not exist yet, so that TagResource is allowed on the tag in the request, never on `aws:ResourceTag`.
+ * - AWS::KMS::ReplicaKey calls ReplicateKey on the primary, in the primary's Region, with the Tags
+ *   (replicakey/.../Translator.java, replicateKeyRequest). ReplicateKey needs kms:ReplicateKey on the primary,
+ *   kms:CreateKey in an IAM policy in the replica Region and, for the Tags, kms:TagResource there too
+ *   (KMS API Reference, ReplicateKey, https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html);
+ *   `kms:ReplicaRegion` limits only kms:ReplicateKey (KMS Developer Guide, Control access to multi-Region keys,
+ *   https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-auth.html). Tags are not shared
+ *   between a primary and its replicas (ReplicateKey: "All other properties of a replica key can differ,
+ *   including its key policy, tags, aliases"), so each replica carries the project tag itself.
+ * - Right after CreateKey the create handler turns rotation on (key/.../CreateHandler.java), and a tag change
+ *   may take up to five minutes to count for authorization (KMS Developer Guide, ABAC for AWS KMS,
+ *   https://docs.aws.amazon.com/kms/latest/developerguide/abac.html), so kms:EnableKeyRotation is not made to
+ *   depend on the new key's tag: turning rotation on changes no access to any key.
+ * - An update reads the key (DescribeKey) before it changes anything, and adds tags last, after rotation,
+ *   description and policy (key/.../UpdateHandler.java; common/.../KeyHandlerHelper.java, updateKeyTags):
+ *   the reads are allowed on any key, and adding the project tag is allowed on a key that lacks it, so the
+ *   first deploy after an upgrade tags the keys that were created before the tag.
+ * - UntagResource is authorized on `aws:TagKeys`, TagResource also on `aws:RequestTag` (Service Authorization
+ *   Reference, AWS KMS, https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html):
+ *   no request may remove the project tag, and none may set it to another value.
+ */
+export function keyStatements(config: KmsPipelineConfig): PolicyStatement[] {
+  const keys = `arn:aws:kms:*:${config.pipeline.account}:key/*`;
+  const requestTag = `aws:RequestTag/${PROJECT_TAG_KEY}`;
+  const resourceTag = `aws:ResourceTag/${PROJECT_TAG_KEY}`;
+  return [
+    {
+      Sid: 'CreateTaggedKeys',
+      Effect: 'Allow',
+      // CreateKey takes no resource; the TagResource of a CreateKey or ReplicateKey has no key to carry a tag yet.
+      Action: ['kms:CreateKey', 'kms:TagResource'],
+      Resource: ['*'],
+      Condition: {
+        StringEquals: { [requestTag]: config.projectName },
+        // Adding the tag to a key gives its management to whoever may manage tagged keys, so only CloudFormation's
+        // execution role of the project's bootstrap, in any Region, may add it; no role a template creates may.
+        ArnLike: { 'aws:PrincipalArn': executionRoleArnPattern(config) },
+      },
+    },
+    {
+      Sid: 'ReadKeysAndTurnOnRotation',
+      Effect: 'Allow',
+      Action: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:GetKeyRotationStatus', 'kms:ListResourceTags', 'kms:EnableKeyRotation'],
+      Resource: [keys],
+    },
+    {
+      Sid: 'ManageTaggedKeys',
+      Effect: 'Allow',
+      Action: [
+        'kms:PutKeyPolicy',
+        'kms:DisableKeyRotation',
+        'kms:UpdateKeyDescription',
+        'kms:EnableKey',
+        'kms:DisableKey',
+        'kms:TagResource',
+        'kms:UntagResource',
+        'kms:ReplicateKey',
+      ],
+      Resource: [keys],
+      Condition: {
+        StringEquals: { [resourceTag]: config.projectName },
+        // No request that names the project tag, to remove it or to set it.
+        'ForAllValues:StringNotEquals': { 'aws:TagKeys': [PROJECT_TAG_KEY] },
+        // ReplicateKey always names its Region; no other action has kms:ReplicaRegion.
+        StringEqualsIfExists: { 'kms:ReplicaRegion': [...config.replicaRegions] },
+      },
+    },
+  ];
+}
+
 /** The statements of {@link executionPolicy}; the permissions boundary allows them too. */
 export function executionStatements(config: KmsPipelineConfig): PolicyStatement[] {
   const account = config.pipeline.account;
@@ -55,33 +149,7 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
   const qualifier = bootstrapQualifier(config.projectName);
 
   return [
-    {
-      Sid: 'CreateKeysAndListAliases',
-      Effect: 'Allow',
-      // CreateKey and ListAliases take no resource; ReplicateKey also needs CreateKey in the replica Region.
-      Action: ['kms:CreateKey', 'kms:ListAliases'],
-      Resource: ['*'],
-    },
-    {
-      Sid: 'ManageKeysButNeverDeleteThem',
-      Effect: 'Allow',
-      Action: [
-        'kms:DescribeKey',
-        'kms:ReplicateKey',
-        'kms:GetKeyPolicy',
-        'kms:PutKeyPolicy',
-        'kms:GetKeyRotationStatus',
-        'kms:EnableKeyRotation',
-        'kms:DisableKeyRotation',
-        'kms:UpdateKeyDescription',
-        'kms:EnableKey',
-        'kms:DisableKey',
-        'kms:ListResourceTags',
-        'kms:TagResource',
-        'kms:UntagResource',
-      ],
-      Resource: [keys],
-    },
+    ...keyStatements(config),
     {
       Sid: 'ManageTheKeyAlias',
       Effect: 'Allow',
@@ -183,10 +251,10 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
       Resource: [`arn:aws:logs:*:${account}:log-group:${prefix}*`, `arn:aws:logs:*:${account}:log-group:/${config.projectName}/*`],
     },
     {
-      Sid: 'DescribeLogGroups',
+      Sid: 'ListAliasesAndLogGroups',
       Effect: 'Allow',
-      // Both take no resource.
-      Action: ['logs:DescribeLogGroups', 'logs:DescribeIndexPolicies'],
+      // These take no resource.
+      Action: ['kms:ListAliases', 'logs:DescribeLogGroups', 'logs:DescribeIndexPolicies'],
       Resource: ['*'],
     },
     {
@@ -252,25 +320,6 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
       Resource: [`arn:aws:codepipeline:*:${account}:${prefix}*`],
     },
     {
-      Sid: 'ManageBuildProjectsAndReportGroups',
-      Effect: 'Allow',
-      Action: [
-        'codebuild:CreateProject',
-        'codebuild:UpdateProject',
-        'codebuild:DeleteProject',
-        'codebuild:BatchGetProjects',
-        'codebuild:CreateReportGroup',
-        'codebuild:UpdateReportGroup',
-        'codebuild:DeleteReportGroup',
-        'codebuild:BatchGetReportGroups',
-        // Deleting a report group with DeleteReports deletes its reports first.
-        'codebuild:ListReportsForReportGroup',
-        'codebuild:DeleteReport',
-      ],
-      // CloudFormation names projects and report groups after their logical IDs, without the stack name.
-      Resource: [`arn:aws:codebuild:*:${account}:project/*`, `arn:aws:codebuild:*:${account}:report-group/*`],
-    },
-    {
       Sid: 'PassTheSourceConnectionToThePipeline',
       Effect: 'Allow',
       Action: CONNECTION_SERVICES.map((service) => `${service}:PassConnection`),
@@ -282,7 +331,9 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
 /**
  * The second execution policy, attached beside {@link executionPolicy}: the alerts
  * topic, the key-activity bus and rules, the verification schedule and its alarms,
- * only on resources named with the project's prefix.
+ * only on resources named with the project's prefix, and the CodeBuild projects and
+ * report groups (the pipeline's and the scheduled verification's), which moved here
+ * when the key statements outgrew the first policy's 6,144 characters.
  */
 export function monitoringExecutionPolicy(config: KmsPipelineConfig): CustomerManagedPolicy {
   const name = monitoringExecutionPolicyName(config.projectName);
@@ -350,6 +401,25 @@ export function monitoringExecutionPolicy(config: KmsPipelineConfig): CustomerMa
             'cloudwatch:UntagResource',
           ],
           Resource: [`arn:aws:scheduler:*:${account}:schedule/default/${prefix}*`, `arn:aws:cloudwatch:*:${account}:alarm:${prefix}*`],
+        },
+        {
+          Sid: 'ManageBuildProjectsAndReportGroups',
+          Effect: 'Allow',
+          Action: [
+            'codebuild:CreateProject',
+            'codebuild:UpdateProject',
+            'codebuild:DeleteProject',
+            'codebuild:BatchGetProjects',
+            'codebuild:CreateReportGroup',
+            'codebuild:UpdateReportGroup',
+            'codebuild:DeleteReportGroup',
+            'codebuild:BatchGetReportGroups',
+            // Deleting a report group with DeleteReports deletes its reports first.
+            'codebuild:ListReportsForReportGroup',
+            'codebuild:DeleteReport',
+          ],
+          // CloudFormation names projects and report groups after their logical IDs, without the stack name.
+          Resource: [`arn:aws:codebuild:*:${account}:project/*`, `arn:aws:codebuild:*:${account}:report-group/*`],
         },
       ],
     },

@@ -1,15 +1,10 @@
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
-import { bootstrapQualifier, executionPolicyName, monitoringExecutionPolicyName, permissionsBoundaryName } from '../../lib/resource-names';
-import { executionStatements } from './execution-policy';
+import { bootstrapQualifier, permissionsBoundaryName } from '../../lib/resource-names';
+import { executionStatements, keyStatements } from './execution-policy';
 import { CustomerManagedPolicy, customerManagedPolicyArn, PolicyStatement } from './policy-document';
 
 /** Statements of the execution policy that the boundary repeats unchanged (besides every IAM one). */
-const REPEATED_AS_THEY_ARE: readonly string[] = [
-  'CreateKeysAndListAliases',
-  'ManageTheKeyAlias',
-  'ReadTheProjectBootstrapVersion',
-  'DescribeLogGroups',
-];
+const REPEATED_AS_THEY_ARE: readonly string[] = ['ManageTheKeyAlias', 'ReadTheProjectBootstrapVersion', 'ListAliasesAndLogGroups'];
 
 /**
  * The permissions boundary of every role of this project: the roles the app
@@ -42,59 +37,29 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
   );
   const deployTime: PolicyStatement[] = [
     ...repeated,
+    // The key statements as they are: the project tag decides, never a wildcard of key actions.
+    ...keyStatements(config),
     {
-      Sid: 'ManageKeysButNeverDeleteThem',
+      Sid: 'ManageTheProjectResources',
       Effect: 'Allow',
-      Action: [
-        'kms:Describe*',
-        'kms:Get*',
-        'kms:List*',
-        'kms:Put*',
-        'kms:Enable*',
-        'kms:Disable*',
-        'kms:UpdateKeyDescription',
-        'kms:Tag*',
-        'kms:Untag*',
-        'kms:ReplicateKey',
-      ],
-      Resource: [keys],
-    },
-    {
-      Sid: 'ManageTheProjectParameters',
-      Effect: 'Allow',
-      Action: ['ssm:*'],
-      Resource: [`arn:aws:ssm:*:${account}:parameter/${config.projectName}/*`],
-    },
-    {
-      Sid: 'ManageTheProjectFunctionsLogsBucketsAndPipeline',
-      Effect: 'Allow',
-      Action: ['lambda:*', 'logs:*', 's3:*', 'codepipeline:*'],
+      // What both execution policies allow on these services, and what the pipeline's roles call at run time (artifacts,
+      // build logs and reports, events:PutEvents on the key-activity bus). CloudFormation names CodeBuild projects and
+      // report groups after their logical IDs, without the stack name.
+      Action: ['ssm:*', 'lambda:*', 'logs:*', 's3:*', 'codepipeline:*', 'codebuild:*', 'sns:*', 'events:*', 'scheduler:*', 'cloudwatch:*'],
       Resource: [
+        `arn:aws:ssm:*:${account}:parameter/${config.projectName}/*`,
         `arn:aws:lambda:*:${account}:function:${prefix}*`,
         `arn:aws:logs:*:${account}:log-group:${prefix}*`,
         `arn:aws:logs:*:${account}:log-group:/${config.projectName}/*`,
         `arn:aws:s3:::${prefix}*`,
         `arn:aws:codepipeline:*:${account}:${prefix}*`,
-      ],
-    },
-    {
-      Sid: 'ManageAndUseTheAlertsTopicBusRulesScheduleAndAlarms',
-      Effect: 'Allow',
-      // What the monitoring execution policy allows, and what the forwarding rules' role calls: events:PutEvents on the bus.
-      Action: ['sns:*', 'events:*', 'scheduler:*', 'cloudwatch:*'],
-      Resource: [
+        ...codebuild,
         `arn:aws:sns:*:${account}:${prefix}*`,
         `arn:aws:events:*:${account}:event-bus/${prefix}*`,
         `arn:aws:events:*:${account}:rule/${prefix}*`,
         `arn:aws:scheduler:*:${account}:schedule/default/${prefix}*`,
         `arn:aws:cloudwatch:*:${account}:alarm:${prefix}*`,
       ],
-    },
-    {
-      Sid: 'ManageAndRunBuildProjectsAndReportGroups',
-      Effect: 'Allow',
-      Action: ['codebuild:*'],
-      Resource: codebuild,
     },
     {
       Sid: 'UseAndPassTheSourceConnection',
@@ -111,7 +76,7 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
 
   const runTime: PolicyStatement[] = [
     {
-      Sid: 'UseKeysThroughS3OrWithTheProjectAlias',
+      Sid: 'UseKeysThroughS3',
       Effect: 'Allow',
       Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
       Resource: [keys],
@@ -169,11 +134,8 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
       Sid: 'DenyChangingTheBoundaryOrTheExecutionPolicy',
       Effect: 'Deny',
       Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
-      Resource: [
-        arn,
-        customerManagedPolicyArn(account, executionPolicyName(config.projectName)),
-        customerManagedPolicyArn(account, monitoringExecutionPolicyName(config.projectName)),
-      ],
+      // This boundary and both execution policies, by their common prefix (the project creates no other managed policy).
+      Resource: [customerManagedPolicyArn(account, `${prefix}*`)],
     },
   ];
 

@@ -224,6 +224,12 @@ export const BAD_CONFIGS: Array<[string, BadInput, string]> = [
     'config.key.tags key must not start with "aws:", which is reserved, got "aws:cloudformation:stack-name"',
   ],
   [
+    "the project tag's key, which the project sets itself",
+    (r) => (r.key.tags = { 'kms-multi-region-pipeline:project': 'another-project' }),
+    'config.key.tags key must not be kms-multi-region-pipeline:project, which the project sets to projectName on every key ' +
+      '(the deploy role manages only keys with it), got "kms-multi-region-pipeline:project"',
+  ],
+  [
     'an unknown field whose name holds a newline',
     (r) => (r['bad\nname'] = 1),
     `config["bad\\nname"] is not a known field (known fields of config: ${KNOWN_FIELDS}), got 1`,
@@ -242,8 +248,8 @@ export const BAD_CONFIGS: Array<[string, BadInput, string]> = [
   [
     'tags given as a list',
     (r) => (r.key.tags = [{ Key: 'project', Value: 'kms-mrk' }]),
-    'config.key.tags must be an object of strings (up to 50; keys 1 to 128 characters not starting with aws:, values up to 256 characters), ' +
-      'got [{"Key":"project","Value":"kms-mrk"}]',
+    'config.key.tags must be an object of strings (up to 50; keys 1 to 128 characters not starting with aws: ' +
+      'and other than kms-multi-region-pipeline:project, values up to 256 characters), got [{"Key":"project","Value":"kms-mrk"}]',
   ],
   [
     'a description over 8192 characters',

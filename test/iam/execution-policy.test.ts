@@ -5,7 +5,7 @@
  * with the permissions boundary that the bootstrap puts on the execution role.
  */
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
-import { bootstrapQualifier } from '../../lib/resource-names';
+import { bootstrapQualifier, PROJECT_TAG_KEY } from '../../lib/resource-names';
 import { executionPolicy, monitoringExecutionPolicy } from '../../scripts/bootstrap/execution-policy';
 import { permissionsBoundary } from '../../scripts/bootstrap/permissions-boundary';
 import { configWith } from '../helpers/app';
@@ -238,4 +238,127 @@ describe('privilege escalation through the deploy role', () => {
       expect(await asAdminRole('s3:PutObject', 'arn:aws:s3:::kms-mrk-pipeline-artifactsbucket-x/artifact')).toBe('Allowed');
     });
   });
+});
+
+/**
+ * Attribute-based access control on keys: the execution role manages only keys that carry the project tag with
+ * this project's name, creates keys only with that tag, cannot take the tag off or give it another value, and
+ * replicates only into the configured replica Regions. The key policy of every key delegates to the account, as
+ * KMS's default policy does, so each decision below is the execution policy's and the boundary's.
+ */
+describe('the execution role and the keys of other apps', () => {
+  const config = configWith();
+  const exec = executionRole(config, 'us-east-1');
+  const policies = [executionPolicy(config).document, monitoringExecutionPolicy(config).document];
+  const boundary = permissionsBoundary(config).document;
+  const keyPolicy = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' }],
+  };
+  const primaryKey = `arn:aws:kms:us-east-1:${ACCOUNT}:key/mrk-0123456789abcdef0123456789abcdef`;
+  const ours = { [`aws:ResourceTag/${PROJECT_TAG_KEY}`]: 'kms-mrk' };
+  const anotherProjects = { [`aws:ResourceTag/${PROJECT_TAG_KEY}`]: 'payments' };
+  const untagged = { 'aws:ResourceTag/team': 'payments' };
+  const asExecutionRole = (action: string, resource: string, context: Record<string, string | string[]>) =>
+    decide({ principal: exec, action, resource, context, identityPolicies: policies, boundary, resourcePolicy: keyPolicy });
+
+  test.each([
+    ['with the project tag', 'Allowed', { [`aws:RequestTag/${PROJECT_TAG_KEY}`]: 'kms-mrk', 'aws:TagKeys': [PROJECT_TAG_KEY] }],
+    [
+      'with the project tag and a tag of the configuration',
+      'Allowed',
+      {
+        [`aws:RequestTag/${PROJECT_TAG_KEY}`]: 'kms-mrk',
+        'aws:RequestTag/team': 'crypto',
+        'aws:TagKeys': [PROJECT_TAG_KEY, 'team'],
+      },
+    ],
+    ['without tags', 'ImplicitlyDenied', {}],
+    ['with other tags only', 'ImplicitlyDenied', { 'aws:RequestTag/team': 'crypto', 'aws:TagKeys': ['team'] }],
+    [
+      "with another project's tag",
+      'ImplicitlyDenied',
+      { [`aws:RequestTag/${PROJECT_TAG_KEY}`]: 'payments', 'aws:TagKeys': [PROJECT_TAG_KEY] },
+    ],
+  ])('creates a key %s: %s', async (_how, expected, context) => {
+    expect(await decide({ principal: exec, action: 'kms:CreateKey', resource: '*', context, identityPolicies: policies, boundary })).toBe(
+      expected,
+    );
+  });
+
+  test.each(['kms:PutKeyPolicy', 'kms:DisableKey', 'kms:EnableKey', 'kms:DisableKeyRotation', 'kms:UpdateKeyDescription'])(
+    "%s: allowed on a key with the project tag, denied on a key without it or with another project's",
+    async (action) => {
+      expect(await asExecutionRole(action, primaryKey, ours)).toBe('Allowed');
+      expect(await asExecutionRole(action, primaryKey, untagged)).toBe('ImplicitlyDenied');
+      expect(await asExecutionRole(action, primaryKey, anotherProjects)).toBe('ImplicitlyDenied');
+    },
+  );
+
+  test.each([
+    ['a primary with the project tag, to a replica Region', 'Allowed', ours, 'eu-west-1'],
+    ['a primary with the project tag, to a Region outside the replica list', 'ImplicitlyDenied', ours, 'ap-southeast-2'],
+    ['a primary with the project tag, to a no-replica Region', 'ImplicitlyDenied', ours, 'ca-central-1'],
+    ['a primary without the project tag, to a replica Region', 'ImplicitlyDenied', untagged, 'eu-west-1'],
+    ["another project's primary, to a replica Region", 'ImplicitlyDenied', anotherProjects, 'eu-west-1'],
+  ])('replicates %s: %s', async (_what, expected, tags, region) => {
+    expect(await asExecutionRole('kms:ReplicateKey', primaryKey, { ...tags, 'kms:ReplicaRegion': region })).toBe(expected);
+  });
+
+  test.each([
+    ['removes a tag of the configuration from a project key', 'kms:UntagResource', 'Allowed', ours, { 'aws:TagKeys': ['team'] }],
+    ['removes the project tag', 'kms:UntagResource', 'ImplicitlyDenied', ours, { 'aws:TagKeys': [PROJECT_TAG_KEY] }],
+    [
+      'removes the project tag with another tag',
+      'kms:UntagResource',
+      'ImplicitlyDenied',
+      ours,
+      { 'aws:TagKeys': ['team', PROJECT_TAG_KEY] },
+    ],
+    ['removes a tag from a key of another app', 'kms:UntagResource', 'ImplicitlyDenied', untagged, { 'aws:TagKeys': ['team'] }],
+    [
+      'adds a tag of the configuration to a project key',
+      'kms:TagResource',
+      'Allowed',
+      ours,
+      { 'aws:RequestTag/team': 'crypto', 'aws:TagKeys': ['team'] },
+    ],
+    [
+      'changes the project tag to another project',
+      'kms:TagResource',
+      'ImplicitlyDenied',
+      ours,
+      {
+        [`aws:RequestTag/${PROJECT_TAG_KEY}`]: 'payments',
+        'aws:TagKeys': [PROJECT_TAG_KEY],
+      },
+    ],
+    [
+      'adds a tag to a key of another app',
+      'kms:TagResource',
+      'ImplicitlyDenied',
+      untagged,
+      { 'aws:RequestTag/team': 'crypto', 'aws:TagKeys': ['team'] },
+    ],
+    // The upgrade of a deployment whose keys were created before the tag: CloudFormation adds it with TagResource.
+    [
+      'adds the project tag to a key without it',
+      'kms:TagResource',
+      'Allowed',
+      untagged,
+      {
+        [`aws:RequestTag/${PROJECT_TAG_KEY}`]: 'kms-mrk',
+        'aws:TagKeys': [PROJECT_TAG_KEY],
+      },
+    ],
+  ])('%s (%s): %s', async (_what, action, expected, tags, request) => {
+    expect(await asExecutionRole(action, primaryKey, { ...tags, ...request })).toBe(expected);
+  });
+
+  test.each([['kms:DescribeKey'], ['kms:GetKeyPolicy'], ['kms:ListResourceTags']])(
+    '%s stays allowed on a key without the tag (CloudFormation reads a key before it adds the tag)',
+    async (action) => {
+      expect(await asExecutionRole(action, primaryKey, untagged)).toBe('Allowed');
+    },
+  );
 });

@@ -238,6 +238,7 @@ export async function requestsFor(
     if (boundary !== undefined) context['iam:PermissionsBoundary'] = boundary;
     if (name === 'PassRole') context['iam:PassedToService'] = PASSED_TO[resource.Type] ?? 'unknown';
   }
+  if (service === 'kms' && KEY_TYPES.includes(resource.Type)) Object.assign(context, keyContext(stack, resource, details.name));
   const qualified = `${service}:${details.name}`;
   if (details.isWildcardOnly || details.resourceTypes.length === 0) {
     return [{ action: qualified, resource: '*', context }];
@@ -257,6 +258,33 @@ export async function requestsFor(
   }
   if (requests.length === 0) throw new Error(`${stack.stackName}/${logicalId}: no resource ARN for ${qualified}`);
   return requests;
+}
+
+const KEY_TYPES = ['AWS::KMS::Key', 'AWS::KMS::ReplicaKey'];
+/** A tag that an update removes: one the template no longer has, so never the project tag. */
+const REMOVED_TAG = 'a-tag-taken-out-of-the-configuration';
+
+/**
+ * The tag condition keys of a KMS handler call on a key with the template's Tags (KMS Developer Guide, ABAC for
+ * AWS KMS, and the handlers cited in scripts/bootstrap/execution-policy.ts): CreateKey and TagResource carry the
+ * tags in the request (the create handlers tag on create, and the key does not exist yet, so it has no resource
+ * tags); every other call is on a key that carries them; UntagResource names a tag the template dropped;
+ * ReplicateKey runs on the primary, which has the same key settings and so the same tags, towards this Region.
+ */
+function keyContext(stack: DeployedStack, resource: any, action: string): Record<string, string | string[]> {
+  const tags: Array<{ Key: string; Value: string }> = stack.resolve(resource.Properties?.Tags ?? []);
+  const withPrefix = (prefix: string) => Object.fromEntries(tags.map((tag) => [`${prefix}${tag.Key}`, tag.Value]));
+  switch (action) {
+    case 'CreateKey':
+    case 'TagResource':
+      return { ...withPrefix('aws:RequestTag/'), 'aws:TagKeys': tags.map((tag) => tag.Key) };
+    case 'UntagResource':
+      return { ...withPrefix('aws:ResourceTag/'), 'aws:TagKeys': [REMOVED_TAG] };
+    case 'ReplicateKey':
+      return { ...withPrefix('aws:ResourceTag/'), 'kms:ReplicaRegion': stack.region };
+    default:
+      return withPrefix('aws:ResourceTag/');
+  }
 }
 
 function fill(template: string, stack: DeployedStack, names: Record<string, string>): string | undefined {

@@ -4,7 +4,7 @@
  * the boundary's own. No CDK app is synthesized, so that this file stays fast
  * (mutation testing reruns it for every change of the boundary).
  */
-import { bootstrapQualifier } from '../../lib/resource-names';
+import { bootstrapQualifier, PROJECT_TAG_KEY } from '../../lib/resource-names';
 import { executionPolicy, monitoringExecutionPolicy } from '../../scripts/bootstrap/execution-policy';
 import { permissionsBoundary } from '../../scripts/bootstrap/permissions-boundary';
 import { configWith } from '../helpers/config';
@@ -81,7 +81,6 @@ test('is named after the project, in the pipeline account', () => {
 
 describe('repeats the narrow statements of the execution policy', () => {
   expectDecisions([
-    ['create a key', 'kms:CreateKey', '*', {}, 'Allowed'],
     ['list aliases', 'kms:ListAliases', '*', {}, 'Allowed'],
     ['create the project alias', 'kms:CreateAlias', `arn:aws:kms:us-east-1:${ACCOUNT}:alias/app-data`, {}, 'Allowed'],
     ['delete the project alias', 'kms:DeleteAlias', `arn:aws:kms:eu-west-1:${ACCOUNT}:alias/app-data`, {}, 'Allowed'],
@@ -117,28 +116,120 @@ describe('repeats the narrow statements of the execution policy', () => {
   ]);
 });
 
-describe('manages keys but never deletes them', () => {
+const OURS: Context = { [`aws:ResourceTag/${PROJECT_TAG_KEY}`]: 'kms-mrk' };
+const ANOTHER_PROJECTS: Context = { [`aws:ResourceTag/${PROJECT_TAG_KEY}`]: 'payments' };
+const UNTAGGED: Context = { 'aws:ResourceTag/team': 'payments' };
+
+describe('manages only keys with the project tag, whatever policy a role is given', () => {
+  expectDecisions([
+    [
+      'not create a key, even with the project tag: only the execution role may',
+      'kms:CreateKey',
+      '*',
+      { [`aws:RequestTag/${PROJECT_TAG_KEY}`]: 'kms-mrk', 'aws:TagKeys': [PROJECT_TAG_KEY] },
+      'ImplicitlyDenied',
+    ],
+    ['not a key without it', 'kms:CreateKey', '*', {}, 'ImplicitlyDenied'],
+    [
+      "not a key with another project's",
+      'kms:CreateKey',
+      '*',
+      { [`aws:RequestTag/${PROJECT_TAG_KEY}`]: 'payments', 'aws:TagKeys': [PROJECT_TAG_KEY] },
+      'ImplicitlyDenied',
+    ],
+    ['change the policy of a project key', 'kms:PutKeyPolicy', key('eu-west-1'), OURS, 'Allowed'],
+    ['not of a key without the tag', 'kms:PutKeyPolicy', key('eu-west-1'), UNTAGGED, 'ImplicitlyDenied'],
+    ["not of another project's key", 'kms:PutKeyPolicy', key('eu-west-1'), ANOTHER_PROJECTS, 'ImplicitlyDenied'],
+    ['disable a project key', 'kms:DisableKey', key('eu-west-1'), OURS, 'Allowed'],
+    ['not a key without the tag', 'kms:DisableKey', key('eu-west-1'), UNTAGGED, 'ImplicitlyDenied'],
+    [
+      'replicate the project key to a replica Region',
+      'kms:ReplicateKey',
+      key('us-east-1'),
+      { ...OURS, 'kms:ReplicaRegion': 'eu-west-1' },
+      'Allowed',
+    ],
+    ['not to another Region', 'kms:ReplicateKey', key('us-east-1'), { ...OURS, 'kms:ReplicaRegion': 'ap-southeast-2' }, 'ImplicitlyDenied'],
+    [
+      'not a key without the tag',
+      'kms:ReplicateKey',
+      key('us-east-1'),
+      { ...UNTAGGED, 'kms:ReplicaRegion': 'eu-west-1' },
+      'ImplicitlyDenied',
+    ],
+    [
+      'not remove the project tag',
+      'kms:UntagResource',
+      key('eu-west-1'),
+      { ...OURS, 'aws:TagKeys': [PROJECT_TAG_KEY] },
+      'ImplicitlyDenied',
+    ],
+    ['remove another tag of a project key', 'kms:UntagResource', key('eu-west-1'), { ...OURS, 'aws:TagKeys': ['team'] }, 'Allowed'],
+    [
+      'not give the project tag another value',
+      'kms:TagResource',
+      key('eu-west-1'),
+      { ...OURS, [`aws:RequestTag/${PROJECT_TAG_KEY}`]: 'payments', 'aws:TagKeys': [PROJECT_TAG_KEY] },
+      'ImplicitlyDenied',
+    ],
+    [
+      'not tag a key without the tag',
+      'kms:TagResource',
+      key('eu-west-1'),
+      { ...UNTAGGED, 'aws:RequestTag/team': 'x', 'aws:TagKeys': ['team'] },
+      'ImplicitlyDenied',
+    ],
+  ]);
+
+  const EXECUTION_ROLE = `arn:aws:iam::${ACCOUNT}:role/cdk-${QUALIFIER}-cfn-exec-role-${ACCOUNT}-eu-west-1`;
+  const asExecutionRole = (action: string, resource: string, context: Context) =>
+    decide({
+      principal: EXECUTION_ROLE,
+      action,
+      resource,
+      context,
+      identityPolicies: [ALLOW_EVERYTHING],
+      boundary: boundary.document,
+      resourcePolicy: resource === '*' ? undefined : TRUSTS_OUR_ACCOUNT,
+    });
+  const projectTag = { [`aws:RequestTag/${PROJECT_TAG_KEY}`]: 'kms-mrk', 'aws:TagKeys': [PROJECT_TAG_KEY] };
+
+  test.each([
+    ['creates a key with the project tag', 'kms:CreateKey', '*', projectTag, 'Allowed'],
+    ['adds the project tag to a key without it', 'kms:TagResource', key('eu-west-1'), { ...UNTAGGED, ...projectTag }, 'Allowed'],
+    [
+      "not with another project's name",
+      'kms:CreateKey',
+      '*',
+      { [`aws:RequestTag/${PROJECT_TAG_KEY}`]: 'payments', 'aws:TagKeys': [PROJECT_TAG_KEY] },
+      'ImplicitlyDenied',
+    ],
+  ])('the execution role %s: %s', async (_what, action, resource, context, expected) => {
+    expect(await asExecutionRole(action, resource, context)).toBe(expected);
+  });
+});
+
+describe('manages keys with the project tag but never deletes them', () => {
   expectDecisions([
     ...(
       [
-        'kms:DescribeKey',
-        'kms:GetKeyPolicy',
-        'kms:GetKeyRotationStatus',
-        'kms:ListResourceTags',
-        'kms:ListKeyPolicies',
-        'kms:PutKeyPolicy',
-        'kms:EnableKey',
-        'kms:EnableKeyRotation',
-        'kms:DisableKey',
-        'kms:DisableKeyRotation',
-        'kms:UpdateKeyDescription',
-        'kms:TagResource',
-        'kms:UntagResource',
-        'kms:ReplicateKey',
-      ] as const
-    ).map((action): Case => ['manage a key', action, key('eu-west-1'), {}, 'Allowed']),
-    ['not delete a key', 'kms:ScheduleKeyDeletion', key('us-east-1'), {}, 'ImplicitlyDenied'],
-    ['not move the primary key', 'kms:UpdatePrimaryRegion', key('us-east-1'), {}, 'ImplicitlyDenied'],
+        ['kms:DescribeKey', {}],
+        ['kms:GetKeyPolicy', {}],
+        ['kms:GetKeyRotationStatus', {}],
+        ['kms:ListResourceTags', {}],
+        ['kms:EnableKeyRotation', {}],
+        ['kms:PutKeyPolicy', {}],
+        ['kms:EnableKey', {}],
+        ['kms:DisableKey', {}],
+        ['kms:DisableKeyRotation', {}],
+        ['kms:UpdateKeyDescription', {}],
+        ['kms:TagResource', { 'aws:RequestTag/team': 'crypto', 'aws:TagKeys': ['team'] }],
+        ['kms:UntagResource', { 'aws:TagKeys': ['team'] }],
+        ['kms:ReplicateKey', { 'kms:ReplicaRegion': 'eu-west-1' }],
+      ] as Array<[string, Context]>
+    ).map(([action, request]): Case => ['manage a project key', action, key('us-east-1'), { ...OURS, ...request }, 'Allowed']),
+    ['not delete a key', 'kms:ScheduleKeyDeletion', key('us-east-1'), OURS, 'ImplicitlyDenied'],
+    ['not move the primary key', 'kms:UpdatePrimaryRegion', key('us-east-1'), OURS, 'ImplicitlyDenied'],
     ['not a key of another account', 'kms:DescribeKey', key('us-east-1', MRK, OTHER_ACCOUNT), {}, 'ImplicitlyDenied'],
   ]);
 });
@@ -403,8 +494,10 @@ describe('denies changing the boundary or the execution policies', () => {
         'ExplicitlyDenied',
       ]),
     ),
+    // The statement names the three by the project's prefix, which no other managed policy of the project has.
+    ['another policy with the prefix', 'iam:CreatePolicyVersion', policy('kms-mrk-other'), {}, 'ExplicitlyDenied'],
     // Any other policy is simply not allowed, not denied by this statement.
-    ['another policy', 'iam:CreatePolicyVersion', policy('kms-mrk-other'), {}, 'ImplicitlyDenied'],
+    ['another policy', 'iam:CreatePolicyVersion', policy('other-app-policy'), {}, 'ImplicitlyDenied'],
   ]);
 });
 

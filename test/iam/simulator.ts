@@ -92,7 +92,7 @@ async function simulate(request: AccessRequest): Promise<Decision> {
         principal: request.principal,
         action: request.action,
         resource: { resource: request.resource, accountId },
-        contextVariables: { ...(request.context ?? {}) },
+        contextVariables: { ...principalContext(request.principal), ...(request.context ?? {}) },
       },
       identityPolicies: (request.identityPolicies ?? []).map((policy, i) => ({ name: `identity-${i}`, policy })),
       permissionBoundaryPolicies: request.boundary === undefined ? undefined : [{ name: 'boundary', policy: request.boundary }],
@@ -106,6 +106,16 @@ async function simulate(request: AccessRequest): Promise<Decision> {
     throw new Error(`the simulator rejected ${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`);
   }
   return result.overallResult as Decision;
+}
+
+/**
+ * What IAM puts in the context of every signed request about its caller: `aws:PrincipalArn`, which for a role is
+ * the role's ARN, not the session's (IAM User Guide, AWS global condition context keys, aws:PrincipalArn,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
+ * The simulator leaves it to the caller.
+ */
+function principalContext(principal: string): Record<string, string> {
+  return /^arn:aws[a-z-]*:iam::\d{12}:(?:role|user)\//.test(principal) ? { 'aws:PrincipalArn': principal } : {};
 }
 
 /** The account field of an ARN, if it has one. */

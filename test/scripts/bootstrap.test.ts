@@ -302,12 +302,17 @@ describe('execution policy', () => {
       expect(all.filter((a) => a.includes('*'))).toEqual([]);
     });
 
-    test('allows "*" resources only for the calls that take no resource', () => {
+    test('allows "*" resources only for the calls that take no resource, and for the tagging of a new key', () => {
       const unscoped = statements.filter((s) => s.Resource.includes('*'));
       expect(unscoped.map((s) => s.Action)).toEqual([
-        ['kms:CreateKey', 'kms:ListAliases'],
-        ['logs:DescribeLogGroups', 'logs:DescribeIndexPolicies'],
+        // The TagResource of a CreateKey or ReplicateKey, on a key that does not exist yet: only with the project tag.
+        ['kms:CreateKey', 'kms:TagResource'],
+        ['kms:ListAliases', 'logs:DescribeLogGroups', 'logs:DescribeIndexPolicies'],
       ]);
+      expect(unscoped[0].Condition).toEqual({
+        StringEquals: { 'aws:RequestTag/kms-multi-region-pipeline:project': 'kms-mrk' },
+        ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/cdk-kmsmrk0be8-cfn-exec-role-*' },
+      });
     });
 
     test.each([
