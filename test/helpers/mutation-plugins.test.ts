@@ -16,21 +16,26 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-mutation-plugins-'));
 
 // Every "fails" test fails under a mutant, or without one when FIXTURE_FAIL is set; every other test passes.
 const FAILS_UNDER_MUTANT = `if (process.env.__STRYKER_ACTIVE_MUTANT__ !== undefined || process.env.FIXTURE_FAIL) throw new Error('x');`;
-fs.writeFileSync(
-  path.join(dir, 'alpha.test.js'),
-  `describe('alpha', () => {
-     test('fails', () => { ${FAILS_UNDER_MUTANT} });
-     test('after the failure', () => {});
-   });`,
-);
-fs.writeFileSync(
-  path.join(dir, 'bravo.test.js'),
-  `describe('bravo', () => {
-     test('fails', () => { ${FAILS_UNDER_MUTANT} });
-     test('passes', () => {});
-   });`,
-);
-fs.writeFileSync(path.join(dir, 'charlie.test.js'), `test('charlie passes', () => {});`);
+
+/** Writes the three test files into a directory of their own. */
+function writeFixtures(fixtureDir: string): void {
+  fs.mkdirSync(fixtureDir);
+  fs.writeFileSync(
+    path.join(fixtureDir, 'alpha.test.js'),
+    `describe('alpha', () => {
+       test('fails', () => { ${FAILS_UNDER_MUTANT} });
+       test('after the failure', () => {});
+     });`,
+  );
+  fs.writeFileSync(
+    path.join(fixtureDir, 'bravo.test.js'),
+    `describe('bravo', () => {
+       test('fails', () => { ${FAILS_UNDER_MUTANT} });
+       test('passes', () => {});
+     });`,
+  );
+  fs.writeFileSync(path.join(fixtureDir, 'charlie.test.js'), `test('charlie passes', () => {});`);
+}
 
 interface Run {
   readonly mutant?: string;
@@ -39,33 +44,49 @@ interface Run {
   readonly fail?: boolean;
 }
 
-/** Per run, the status of every test jest reported, as "file: full name: status", sorted ("pending": not run). */
-function runJest(runs: readonly Run[]): string[][] {
-  const config = {
-    rootDir: dir,
-    testMatch: ['**/*.test.js'],
-    transform: {},
-    testEnvironment: path.join(ROOT, 'test/helpers/fail-fast-environment.js'),
-    runner: path.join(ROOT, 'test/helpers/mutant-test-runner.js'),
-    cache: false,
-  };
+/**
+ * Runs each sequence of runs in one jest process, all sequences in one child process (one start of jest), each over
+ * its own copy of the test files, since the runner remembers test files by path for the life of the process. Per
+ * run, the status of every test jest reported, as "file: full name: status", sorted ("pending": not run).
+ */
+function runJest<Name extends string>(sequences: Record<Name, readonly Run[]>): Record<Name, string[][]> {
+  const configs = Object.fromEntries(
+    Object.keys(sequences).map((name) => {
+      const fixtureDir = path.join(dir, name);
+      writeFixtures(fixtureDir);
+      const config = {
+        rootDir: fixtureDir,
+        testMatch: ['**/*.test.js'],
+        transform: {},
+        testEnvironment: path.join(ROOT, 'test/helpers/fail-fast-environment.js'),
+        runner: path.join(ROOT, 'test/helpers/mutant-test-runner.js'),
+        cache: false,
+      };
+      return [name, config];
+    }),
+  );
   const script = `
     const { runCLI } = require('jest');
     const path = require('path');
+    const sequences = ${JSON.stringify(sequences)};
+    const configs = ${JSON.stringify(configs)};
     (async () => {
-      const out = [];
-      for (const run of ${JSON.stringify(runs)}) {
-        if (run.mutant === undefined) delete process.env.__STRYKER_ACTIVE_MUTANT__;
-        else process.env.__STRYKER_ACTIVE_MUTANT__ = run.mutant;
-        if (run.fail) process.env.FIXTURE_FAIL = '1';
-        else delete process.env.FIXTURE_FAIL;
-        const { results } = await runCLI(
-          { $0: 'test', _: [], config: ${JSON.stringify(JSON.stringify(config))}, runInBand: true, silent: true,
-            passWithNoTests: true, reporters: [], testNamePattern: run.pattern },
-          [${JSON.stringify(dir)}],
-        );
-        out.push(results.testResults.flatMap((file) => file.testResults.map(
-          (t) => path.basename(file.testFilePath) + ': ' + t.fullName + ': ' + t.status)).sort());
+      const out = {};
+      for (const [name, runs] of Object.entries(sequences)) {
+        out[name] = [];
+        for (const run of runs) {
+          if (run.mutant === undefined) delete process.env.__STRYKER_ACTIVE_MUTANT__;
+          else process.env.__STRYKER_ACTIVE_MUTANT__ = run.mutant;
+          if (run.fail) process.env.FIXTURE_FAIL = '1';
+          else delete process.env.FIXTURE_FAIL;
+          const { results } = await runCLI(
+            { $0: 'test', _: [], config: JSON.stringify(configs[name]), runInBand: true, silent: true,
+              passWithNoTests: true, reporters: [], testNamePattern: run.pattern },
+            [configs[name].rootDir],
+          );
+          out[name].push(results.testResults.flatMap((file) => file.testResults.map(
+            (t) => path.basename(file.testFilePath) + ': ' + t.fullName + ': ' + t.status)).sort());
+        }
       }
       process.stdout.write(JSON.stringify(out));
     })();`;
@@ -74,8 +95,23 @@ function runJest(runs: readonly Run[]): string[][] {
   return JSON.parse(result.stdout);
 }
 
+const results = runJest({
+  withoutMutant: [{}, { fail: true }, { pattern: '(alpha fails)|(charlie passes)' }],
+  firstRun: [{ mutant: '1', pattern: '(charlie passes)' }],
+  bail: [
+    {},
+    // The files run one at a time; alpha's failure skips its next test and stops the run before bravo.
+    { mutant: '1', pattern: '(alpha fails)|(alpha after the failure)|(bravo passes)' },
+    { mutant: '2', pattern: '(bravo fails)|(bravo passes)|(charlie passes)' },
+    { mutant: '3', pattern: '(bravo fails)' },
+    // bravo has now failed twice, alpha once: bravo runs first, and its failure stops the run before alpha.
+    { mutant: '4', pattern: '(alpha fails)|(bravo fails)' },
+  ],
+  survivor: [{}, { mutant: '1', pattern: '(alpha after the failure)|(bravo passes)|(charlie passes)' }],
+});
+
 test('without a mutant every file and test runs, failed ones too, and a pattern leaves out files without a match', () => {
-  const [all, failing, patterned] = runJest([{}, { fail: true }, { pattern: '(alpha fails)|(charlie passes)' }]);
+  const [all, failing, patterned] = results.withoutMutant;
   expect(all).toEqual([
     'alpha.test.js: alpha after the failure: passed',
     'alpha.test.js: alpha fails: passed',
@@ -100,7 +136,7 @@ test('without a mutant every file and test runs, failed ones too, and a pattern 
 });
 
 test('a file runs as usual until the runner has seen its tests', () => {
-  const [first] = runJest([{ mutant: '1', pattern: '(charlie passes)' }]);
+  const [first] = results.firstRun;
   expect(first).toEqual([
     'alpha.test.js: alpha after the failure: pending',
     'alpha.test.js: alpha fails: pending',
@@ -111,15 +147,7 @@ test('a file runs as usual until the runner has seen its tests', () => {
 });
 
 test('under a mutant, a file stops at its first failure, and no file runs after a failed one', () => {
-  const [, alphaFirst, bravoFails, , afterBravo] = runJest([
-    {},
-    // The files run one at a time; alpha's failure skips its next test and stops the run before bravo.
-    { mutant: '1', pattern: '(alpha fails)|(alpha after the failure)|(bravo passes)' },
-    { mutant: '2', pattern: '(bravo fails)|(bravo passes)|(charlie passes)' },
-    { mutant: '3', pattern: '(bravo fails)' },
-    // bravo has now failed twice, alpha once: bravo runs first, and its failure stops the run before alpha.
-    { mutant: '4', pattern: '(alpha fails)|(bravo fails)' },
-  ]);
+  const [, alphaFirst, bravoFails, , afterBravo] = results.bail;
   expect(alphaFirst).toEqual(['alpha.test.js: alpha after the failure: pending', 'alpha.test.js: alpha fails: failed']);
   expect(bravoFails.filter((t) => t.startsWith('bravo'))).toEqual([
     'bravo.test.js: bravo fails: failed',
@@ -129,7 +157,7 @@ test('under a mutant, a file stops at its first failure, and no file runs after 
 });
 
 test('under a mutant that no test detects, every selected test of every matching file runs', () => {
-  const [, run] = runJest([{}, { mutant: '1', pattern: '(alpha after the failure)|(bravo passes)|(charlie passes)' }]);
+  const [, run] = results.survivor;
   expect(run).toEqual([
     'alpha.test.js: alpha after the failure: passed',
     'alpha.test.js: alpha fails: pending',
