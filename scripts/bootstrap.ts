@@ -92,13 +92,16 @@ export function main(argv: readonly string[], deps: Partial<BootstrapDeps> = {})
     execution: resolveExecutionPolicy(options.executionPolicy, config),
     boundary: permissionsBoundary(config),
   };
-  // The policies name every key's alias: with many keys or long aliases, IAM would refuse them at create-policy.
+  // The policies name every key's alias, every replica Region and the project name many times: with many keys, long
+  // aliases, many replica Regions or a long project name, IAM would refuse them at create-policy.
   for (const policy of [...(policies.execution.kind === 'least-privilege' ? policies.execution.policies : []), policies.boundary]) {
     const size = policySize(policy.document);
     if (size > MANAGED_POLICY_MAX_CHARS) {
       return fail(
         `the policy ${policy.name} would hold ${size} characters, over IAM's ${MANAGED_POLICY_MAX_CHARS} for a managed policy: ` +
-          `it names the alias of each of the ${config.keys.length} key(s); use fewer keys or shorter aliases` +
+          `it names the alias of each of the ${config.keys.length} key(s), each of the ${config.replicaRegions.length} replica Region(s) ` +
+          `and the ${config.projectName.length}-character projectName; use fewer keys, shorter aliases, fewer replica Regions ` +
+          `or a shorter projectName` +
           (policy === policies.boundary ? '' : ', or --admin'),
       );
     }

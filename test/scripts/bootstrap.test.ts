@@ -97,7 +97,27 @@ describe('several keys', () => {
     expect(outcome.ran).toEqual([]);
     expect(outcome.stderr).toHaveLength(1);
     expect(outcome.stderr[0]).toMatch(
-      /^bootstrap: the policy kms-mrk-cfn-execution would hold \d+ characters, over IAM's 6144 for a managed policy: it names the alias of each of the 25 key\(s\); use fewer keys or shorter aliases, or --admin$/,
+      /^bootstrap: the policy kms-mrk-cfn-execution would hold \d+ characters, over IAM's 6144 for a managed policy: it names the alias of each of the 25 key\(s\), each of the 1 replica Region\(s\) and the 7-character projectName; use fewer keys, shorter aliases, fewer replica Regions or a shorter projectName, or --admin$/,
+    );
+  });
+
+  test('a long project name with many replica Regions stops bootstrap with one line naming both, even for one key', () => {
+    const outcome = bootstrap([
+      '--run',
+      '-c',
+      `config=${writeConfig('many-regions.json', (raw) => {
+        raw.projectName = 'abcdefghijklmnopqrstuvwx';
+        raw.replicaRegions = [
+          ...['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'ap-southeast-1', 'ap-southeast-2'],
+          ...['ap-northeast-1', 'ap-northeast-2', 'sa-east-1', 'us-west-2', 'us-east-2'],
+        ];
+      })}`,
+    ]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.ran).toEqual([]);
+    expect(outcome.stderr).toHaveLength(1);
+    expect(outcome.stderr[0]).toMatch(
+      /^bootstrap: the policy abcdefghijklmnopqrstuvwx-\S+ would hold \d+ characters, over IAM's 6144 for a managed policy: it names the alias of each of the 1 key\(s\), each of the 12 replica Region\(s\) and the 24-character projectName; /,
     );
   });
 });
