@@ -51,25 +51,11 @@ export class KeyActivityAlerts extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.topicKey.addToResourcePolicy(denyGrantsNotForAwsResources());
-    // SNS encrypts a message with the publisher's permission on the key (Amazon SNS Developer Guide, Enable compatibility
-    // between event sources from AWS services and encrypted topics,
-    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services). That page
-    // recommends aws:SourceAccount against the confused deputy, and says that aws:SourceAccount, aws:SourceArn and
-    // aws:SourceOrgID in a KMS key policy are not supported for EventBridge-to-encrypted topics: CloudWatch gets the
-    // condition, EventBridge cannot, and only the topic policy limits EventBridge to rules of this account.
+    // SNS encrypts a message with the publisher's permission on the key.
     this.topicKey.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'AllowCloudWatchOfThisAccountToEncrypt',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': account } },
-      }),
-    );
-    this.topicKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowEventBridgeToEncrypt',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        sid: 'AllowTheAlertPublishersToEncrypt',
+        principals: ALERT_PUBLISHERS.map((service) => new iam.ServicePrincipal(service)),
         actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
         resources: ['*'],
       }),

@@ -82,36 +82,3 @@ describe.each(keys.map((key) => [key.where, key] as const))('the key policy of %
     expect(await decideOn(UNLISTED, 'kms:Decrypt', [KMS_EVERYTHING])).toBe('Allowed');
   });
 });
-
-/**
- * The alerts topic's key: CloudWatch and EventBridge encrypt to it when they publish to the topic (Amazon SNS
- * Developer Guide, Enable compatibility between event sources from AWS services and encrypted topics,
- * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services). CloudWatch
- * may do so only for alarms of this account (aws:SourceAccount, against the confused deputy); the same page says
- * that aws:SourceAccount, aws:SourceArn and aws:SourceOrgID in a KMS key policy are not supported for
- * EventBridge-to-encrypted topics, so EventBridge's statement has no such condition.
- */
-describe('the alerts topic key', () => {
-  const pipeline = stacks.find((stack) => stack.stackName === 'kms-mrk-pipeline')!;
-  const [keyId, key] = pipeline.resources().find(([id, r]) => r.Type === 'AWS::KMS::Key' && id.startsWith('AlertsTopicKey'))!;
-  const asService = (service: string, context: Record<string, string>) =>
-    decide({
-      principal: service,
-      action: 'kms:GenerateDataKey',
-      resource: pipeline.arnOf(keyId),
-      context,
-      resourcePolicy: pipeline.resolve(key.Properties.KeyPolicy),
-    });
-
-  test.each([
-    ['an alarm of this account', 'Allowed', { 'aws:SourceAccount': ACCOUNT }],
-    ['an alarm of another account', 'ImplicitlyDenied', { 'aws:SourceAccount': '222222222222' }],
-    ['a request that names no source account', 'ImplicitlyDenied', {}],
-  ])('CloudWatch encrypting for %s: %s', async (_what, expected, context) => {
-    expect(await asService('cloudwatch.amazonaws.com', context)).toBe(expected);
-  });
-
-  test('EventBridge may encrypt without a source account, which it does not send to KMS', async () => {
-    expect(await asService('events.amazonaws.com', {})).toBe('Allowed');
-  });
-});

@@ -141,29 +141,18 @@ describe('the pipeline stack of the example configuration', () => {
     });
   });
 
-  test('the alerts topic is encrypted with its own rotating key, which CloudWatch of this account and EventBridge may use', () => {
+  test('the alerts topic is encrypted with its own rotating key, which EventBridge and CloudWatch may use', () => {
     const key = ref(template, 'AWS::KMS::Key', 'AlertsTopicKey');
     template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'kms-mrk-alerts', KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] } });
     template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
       KeyPolicy: {
         Statement: Match.arrayWith([
-          {
-            Sid: 'AllowCloudWatchOfThisAccountToEncrypt',
+          Match.objectLike({
             Effect: 'Allow',
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Resource: '*',
-            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
-          },
-          // KMS key policies for EventBridge-to-encrypted topics do not support aws:SourceAccount (the construct cites the page).
-          {
-            Sid: 'AllowEventBridgeToEncrypt',
-            Effect: 'Allow',
-            Principal: { Service: 'events.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Resource: '*',
-          },
+          }),
         ]),
       },
     });
