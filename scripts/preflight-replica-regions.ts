@@ -6,6 +6,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { checkReplicaRegions, PreflightClients } from './preflight/check-replica-regions';
 import { parsePreflightInputs, PREFLIGHT_USAGE, PreflightInputError } from './preflight/inputs';
+import { tagSettleWait } from './preflight/tag-settle';
 import { oneLine } from './verify-replication/sdk-errors';
 
 export const EXIT_READY = 0;
@@ -17,11 +18,23 @@ const SDK_CLIENTS: PreflightClients = {
   cloudFormation: (region) => new CloudFormationClient({ region, maxAttempts: 3 }),
 };
 
+/** The time, and a way to wait; tests replace them. */
+export interface PreflightClock {
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+}
+
+const REAL_CLOCK: PreflightClock = {
+  now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
 export async function main(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   output: { stdout(line: string): void; stderr(line: string): void },
   clients: PreflightClients = SDK_CLIENTS,
+  clock: PreflightClock = REAL_CLOCK,
 ): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     output.stdout(PREFLIGHT_USAGE);
@@ -39,7 +52,14 @@ export async function main(
   for (const verdict of verdicts) {
     (verdict.outcome === 'ready' ? output.stdout : output.stderr)(`preflight: ${oneLine(verdict.message)}`);
   }
-  return verdicts.every((v) => v.outcome === 'ready') ? EXIT_READY : EXIT_BLOCKED;
+  if (!verdicts.every((v) => v.outcome === 'ready')) return EXIT_BLOCKED;
+  // A primary key created minutes ago may not yet count as tagged, and the deploy role may replicate only tagged keys.
+  const wait = await tagSettleWait(inputs.primaryKey, clients.kms(inputs.primaryKey.region), clock.now());
+  if (wait !== undefined) {
+    output.stdout(`preflight: ${wait.message}`);
+    await clock.sleep(wait.ms);
+  }
+  return EXIT_READY;
 }
 
 if (require.main === module) {

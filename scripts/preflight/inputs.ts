@@ -22,6 +22,9 @@ Before the replica wave deploys: fails, with one line per Region and the runbook
 docs/runbooks/adopt-an-orphaned-key.md, when a replica Region's key stack cannot be
 created or updated because a failed first create left something behind: a replica of
 the primary without its stack, the alias on another key, or a stack in ROLLBACK_COMPLETE.
+When every Region is ready and the primary key is less than 5 minutes old, waits until
+it is: KMS may take that long to apply the key's project tag, which the deploy role
+needs to replicate the key.
 
 Environment (all required):
   PRIMARY_KEY_ARN   ARN of the primary multi-region key (key ID mrk-...)

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_READY, main } from '../../scripts/preflight-replica-regions';
 import { checkReplicaRegions, ORPHAN_RUNBOOK, PreflightClients, STUCK_STACK_RUNBOOK } from '../../scripts/preflight/check-replica-regions';
 import { parsePreflightInputs, PreflightInputError } from '../../scripts/preflight/inputs';
+import { tagSettleWait } from '../../scripts/preflight/tag-settle';
 
 const KEY_ID = 'mrk-0123456789abcdef0123456789abcdef';
 const PRIMARY = `arn:aws:kms:us-east-1:111111111111:key/${KEY_ID}`;
@@ -19,6 +20,8 @@ interface Account {
   readonly replicasOfPrimary: string[];
   readonly aliasTargets: Record<string, string | undefined>;
   readonly failing?: Record<string, Error>;
+  /** When KMS created the primary key; unset, DescribeKey leaves CreationDate out. */
+  readonly primaryCreated?: Date;
 }
 
 function validationError(message: string): Error {
@@ -48,6 +51,7 @@ function clientsFor(account: Account): PreflightClients & { calls: string[] } {
           return {
             KeyMetadata: {
               KeyId: KEY_ID,
+              CreationDate: account.primaryCreated,
               MultiRegionConfiguration: { ReplicaKeys: account.replicasOfPrimary.map((r) => ({ Region: r })) },
             },
           };
@@ -324,12 +328,56 @@ describe('the preflight inputs', () => {
 });
 
 describe('the preflight program', () => {
+  const NOW = new Date('2026-11-30T12:00:00.000Z');
   const run = async (env: Record<string, string>, account: Account = HEALTHY_FIRST_RUN) => {
     const stdout: string[] = [];
     const stderr: string[] = [];
-    const code = await main([], env, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) }, clientsFor(account));
-    return { code, stdout, stderr };
+    const sleeps: number[] = [];
+    const clock = { now: () => NOW, sleep: async (ms: number) => void sleeps.push(ms) };
+    const code = await main([], env, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) }, clientsFor(account), clock);
+    return { code, stdout, stderr, sleeps };
   };
+  const createdAgo = (ms: number) => ({ ...HEALTHY_FIRST_RUN, primaryCreated: new Date(NOW.getTime() - ms) });
+
+  test('waits until a new primary key is 5 minutes old, so that KMS applies its project tag before the replicas', async () => {
+    const { code, stdout, sleeps } = await run(ENV, createdAgo(90_000));
+    expect(code).toBe(EXIT_READY);
+    expect(sleeps).toEqual([210_000]);
+    expect(stdout.at(-1)).toBe(
+      `preflight: ${PRIMARY} was created at 2026-11-30T11:58:30.000Z: waiting 210 s, until it is 5 minutes old, ` +
+        'so that KMS applies its project tag before the replicas are created',
+    );
+  });
+
+  test.each([
+    ['5 minutes', 300_000],
+    ['a day', 86_400_000],
+  ])('does not wait for a primary key created %s ago', async (_age, ms) => {
+    const { code, stdout, sleeps } = await run(ENV, createdAgo(ms));
+    expect(code).toBe(EXIT_READY);
+    expect(sleeps).toEqual([]);
+    expect(stdout).toHaveLength(2);
+  });
+
+  test('waits a part of a second as a whole second in its line', async () => {
+    const { sleeps, stdout } = await run(ENV, createdAgo(299_500));
+    expect(sleeps).toEqual([500]);
+    expect(stdout.at(-1)).toMatch(/waiting 1 s, /);
+  });
+
+  test('does not wait when the creation date cannot be read: the checks have already answered', async () => {
+    const { primaryKey } = parsePreflightInputs(ENV);
+    const failing = { send: async () => Promise.reject(new Error('throttled')) };
+    await expect(tagSettleWait(primaryKey, failing, NOW)).resolves.toBeUndefined();
+    const withoutDate = { send: async () => ({ KeyMetadata: { KeyId: KEY_ID } }) };
+    await expect(tagSettleWait(primaryKey, withoutDate, NOW)).resolves.toBeUndefined();
+  });
+
+  test('does not wait when a Region is blocked: the step fails at once', async () => {
+    const { code, sleeps } = await run(ENV, { ...createdAgo(10_000), replicasOfPrimary: ['eu-west-1'] });
+    expect(code).toBe(EXIT_BLOCKED);
+    expect(sleeps).toEqual([]);
+  });
 
   test('exits 0 with a line per Region when every Region is ready', async () => {
     const { code, stdout, stderr } = await run(ENV);
