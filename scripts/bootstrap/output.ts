@@ -59,7 +59,9 @@ export function planNotes(plan: BootstrapPlan, policies: ResolvedPolicies, run: 
     return lines;
   }
   lines.push(
-    '# They name the alias, the Regions and the connection: after changing those, run this again and apply it before you push.',
+    '# They name the aliases, the Regions and the connection: after changing those, run this again and apply it before you push;',
+    '# after retiring a key, apply it after the push that retires it (that deploy still deletes the retired alias), and do not',
+    '# add a key in the same push (docs/runbooks/retiring-a-key.md).',
     '# An existing policy gets a new default version; IAM keeps at most 5, so the oldest versions that are not the default',
     `# are deleted first, keeping the default and the ${KEPT_OLD_VERSIONS} newest others to roll back to.`,
   );
