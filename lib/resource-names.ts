@@ -39,14 +39,51 @@ export function keyScopeId(name: string): string {
   return `Key-${name}`;
 }
 
-/** CloudFormation stack name of the primary key stack. */
-export function primaryKeyStackName(projectName: string): string {
-  return `${projectName}-primary-key`;
+/** What names an environment's stacks and pipeline stages. */
+export interface EnvironmentIdentity {
+  /** The environment's stable name. */
+  readonly name: string;
+  /** Whether the environment keeps the names of a configuration without environments. */
+  readonly legacyStackNames: boolean;
 }
 
-/** CloudFormation stack name of the replica key stack in `region`. */
-export function replicaKeyStackName(projectName: string, region: string): string {
-  return `${projectName}-replica-key-${region}`;
+/** `<projectName>-<environment>`, or `<projectName>` for the environment that keeps the names it always had. */
+function environmentPrefix(projectName: string, environment: EnvironmentIdentity): string {
+  return environment.legacyStackNames ? projectName : `${projectName}-${environment.name}`;
+}
+
+/** CloudFormation stack name of an environment's primary key stack. */
+export function primaryKeyStackName(projectName: string, environment: EnvironmentIdentity): string {
+  return `${environmentPrefix(projectName, environment)}-primary-key`;
+}
+
+/** CloudFormation stack name of an environment's replica key stack in `region`. */
+export function replicaKeyStackName(projectName: string, environment: EnvironmentIdentity, region: string): string {
+  return `${environmentPrefix(projectName, environment)}-replica-key-${region}`;
+}
+
+/**
+ * CloudFormation stack name of the stack, in an environment account other than the pipeline's, that holds the roles
+ * the pipeline's steps assume there (lib/stacks/environment-access-stack.ts).
+ */
+export function environmentAccessStackName(projectName: string, environment: EnvironmentIdentity): string {
+  return `${environmentPrefix(projectName, environment)}-pipeline-access`;
+}
+
+/**
+ * Name of the role, in an environment account, that the pipeline step `step` (verify, preflight, protect) assumes
+ * there; and of that step's own role in the pipeline account, which alone may assume it.
+ */
+export function environmentStepRoleName(projectName: string, environment: EnvironmentIdentity, step: string): string {
+  return `${environmentPrefix(projectName, environment)}-${step}`;
+}
+
+/**
+ * The construct ID prefix of an environment's pipeline stages and steps: empty for the environment that keeps the
+ * names it always had (`Primary`, `Replica-eu-west-1`, `Replicas`, ...), the environment's name otherwise.
+ */
+export function environmentStagePrefix(environment: EnvironmentIdentity): string {
+  return environment.legacyStackNames ? '' : `${environment.name}-`;
 }
 
 /** CloudFormation stack name of the pipeline stack. */

@@ -183,19 +183,21 @@ const PIPELINE_FIELDS = {
     .string({ error: wrongType('a string', '12 digits') })
     .regex(ACCOUNT, { error: 'must be a 12-digit AWS account ID' })
     .meta({
-      description: 'AWS account of the pipeline and of every key stack.',
+      description: 'AWS account of the pipeline (the tooling account); without environments, also of every key stack.',
       allowed: '12 digits',
-      onChange: 'a new pipeline and new keys in that account',
+      onChange: 'a new pipeline; without environments, also new keys in that account',
     }),
   region: region(wrongType('a string', 'a known AWS Region')).meta({
     description: 'Region of the pipeline stack.',
     allowed: 'a known AWS Region',
     onChange: 'a new pipeline; keys unchanged',
   }),
-  manualApproval: z.boolean({ error: 'must be true or false' }).default(true).meta({
-    description: 'Whether a person approves before the replica wave deploys.',
-    allowed: 'true or false',
+  manualApproval: z.boolean({ error: 'must be true or false' }).optional().meta({
+    description:
+      'Without environments: whether a person approves before the replica wave deploys (default true). With environments, each environment says so itself.',
+    allowed: 'true or false; not with environments',
     onChange: 'no',
+    default: true,
   }),
 };
 
@@ -307,6 +309,71 @@ const NAMED_KEY_FIELDS = {
   ...KEY_FIELDS,
 };
 
+/** The Regions of one environment: where the primary keys and their replicas live, and where none may be. */
+const REGION_FIELDS = {
+  primaryRegion: region(wrongType('a string', 'a known AWS Region, not in any other region list')).meta({
+    description: 'Region of the multi-region primary key.',
+    allowed: 'a known AWS Region, not in any other region list',
+    onChange:
+      'a new, unrelated primary key (and replicas of it); the old ones stay (retained). To make another Region primary in KMS, see docs/runbooks/regional-outage.md',
+  }),
+  replicaRegions: regionList({
+    description: 'Regions that hold a replica; each gets its own stage in the replica wave.',
+    allowed: '1 or more known AWS Regions, no duplicates',
+    onChange: 'adding deploys a new replica; removing stops managing it, and the replica stays (list it in retiredReplicaRegions)',
+    minItems: 1,
+  }),
+  noReplicaRegions: regionList({
+    description: 'Regions that must not be able to decrypt; the verification step proves it.',
+    allowed: '1 or more known AWS Regions, none of them a primary, replica or retired Region',
+    onChange: 'no',
+    minItems: 1,
+  }),
+  retiredReplicaRegions: regionList({
+    description: 'Regions removed from replicaRegions whose retained replica may still exist; synth warns, verification tolerates them.',
+    allowed: '0 or more known AWS Regions, not in another region list',
+    onChange: 'no',
+  }),
+};
+
+/** How many environments one pipeline deploys to, at most. */
+export const MAX_ENVIRONMENTS = 10;
+const ENVIRONMENT_NAME_ALLOWED = '2 to 16 of a-z 0-9 -, starting with a letter, not ending with -';
+/** An environment's stable name: it is part of its stack names and its pipeline stage names. */
+export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,14}[a-z0-9]$/;
+
+const ENVIRONMENT_FIELDS = {
+  name: z
+    .string({ error: wrongType('a string', ENVIRONMENT_NAME_ALLOWED) })
+    .regex(ENVIRONMENT_NAME, { error: 'must be 2 to 16 of a-z 0-9 -, start with a letter and not end with -' })
+    .meta({
+      description: 'Stable name of the environment (for example staging, production): its stack names <projectName>-<name>-primary-key and <projectName>-<name>-replica-key-<region> and its pipeline stages derive from it.',
+      allowed: `${ENVIRONMENT_NAME_ALLOWED}; unique in environments`,
+      onChange: 'new stacks with new keys in that account; the old stacks and keys stay (retained): never rename a deployed environment',
+    }),
+  account: z
+    .string({ error: wrongType('a string', '12 digits') })
+    .regex(ACCOUNT, { error: 'must be a 12-digit AWS account ID' })
+    .meta({
+      description: 'AWS account of the environment\'s key stacks; the pipeline account or another account that trusts it (npm run bootstrap).',
+      allowed: '12 digits',
+      onChange: 'new keys in that account; the old ones stay (retained)',
+    }),
+  ...REGION_FIELDS,
+  retiredReplicaRegions: REGION_FIELDS.retiredReplicaRegions.default([]),
+  manualApproval: z.boolean({ error: 'must be true or false' }).default(true).meta({
+    description: 'Whether a person approves before the environment\'s replica wave deploys.',
+    allowed: 'true or false',
+    onChange: 'no',
+  }),
+  legacyStackNames: z.boolean({ error: 'must be true or false' }).default(false).meta({
+    description:
+      'The environment keeps the stack names <projectName>-primary-key and <projectName>-replica-key-<region> (and the pipeline stage names) of a configuration without environments: set it on that environment when you move to environments.',
+    allowed: 'true or false; true on at most one environment',
+    onChange: 'new stacks with new keys (the old ones stay, retained): set it only when moving to environments',
+  }),
+};
+
 const MONITORING_FIELDS = {
   verifySchedule: z
     .string({
@@ -349,29 +416,24 @@ const CONFIG_FIELDS = {
     }),
   pipeline: section(PIPELINE_FIELDS, 'Where the pipeline runs.'),
   source: section(SOURCE_FIELDS, 'The repository whose pushes start the pipeline.'),
-  primaryRegion: region(wrongType('a string', 'a known AWS Region, not in any other region list')).meta({
-    description: 'Region of the multi-region primary key.',
-    allowed: 'a known AWS Region, not in any other region list',
-    onChange:
-      'a new, unrelated primary key (and replicas of it); the old ones stay (retained). To make another Region primary in KMS, see docs/runbooks/regional-outage.md',
-  }),
-  replicaRegions: regionList({
-    description: 'Regions that hold a replica; each gets its own stage in the replica wave.',
-    allowed: '1 or more known AWS Regions, no duplicates',
-    onChange: 'adding deploys a new replica; removing stops managing it, and the replica stays (list it in retiredReplicaRegions)',
-    minItems: 1,
-  }),
-  noReplicaRegions: regionList({
-    description: 'Regions that must not be able to decrypt; the verification step proves it.',
-    allowed: '1 or more known AWS Regions, none of them a primary, replica or retired Region',
-    onChange: 'no',
-    minItems: 1,
-  }),
-  retiredReplicaRegions: regionList({
-    description: 'Regions removed from replicaRegions whose retained replica may still exist; synth warns, verification tolerates them.',
-    allowed: '0 or more known AWS Regions, not in another region list',
-    onChange: 'no',
-  }).default([]),
+  primaryRegion: REGION_FIELDS.primaryRegion.optional(),
+  replicaRegions: REGION_FIELDS.replicaRegions.optional(),
+  noReplicaRegions: REGION_FIELDS.noReplicaRegions.optional(),
+  retiredReplicaRegions: REGION_FIELDS.retiredReplicaRegions.optional(),
+  environments: z
+    .array(section(ENVIRONMENT_FIELDS, 'One environment: an account and its Regions, where every key is deployed, verified and protected.'), {
+      error: wrongType('a list', `1 to ${MAX_ENVIRONMENTS} environments`),
+    })
+    .min(1, { error: `must list at least 1 environment (1 to ${MAX_ENVIRONMENTS} environments)` })
+    .max(MAX_ENVIRONMENTS, { error: `must list at most ${MAX_ENVIRONMENTS} environments (1 to ${MAX_ENVIRONMENTS} environments)` })
+    .optional()
+    .meta({
+      description:
+        'Accounts and Regions that every key is deployed to, in this order (for example staging, then production); each environment is deployed, verified and protected before the next starts. Without it, primaryRegion, replicaRegions and noReplicaRegions name one environment in the pipeline account.',
+      allowed: `1 to ${MAX_ENVIRONMENTS} environments, names unique; environments in one account use different Regions`,
+      onChange:
+        'adding deploys every key to the new environment; removing stops managing its stacks, and its keys stay (retained); renaming one is removing it and adding another',
+    }),
   key: section(KEY_FIELDS, 'Settings of the one key of a single-key configuration (its primary and every replica); give key or keys.').optional(),
   keys: z
     .array(section(NAMED_KEY_FIELDS, 'One key of the list: its stable name, and the settings of its primary and every replica.'), {
@@ -400,26 +462,123 @@ const SSM_MAX_HIERARCHY_LEVELS = 15;
 
 type CheckedConfig = z.output<z.ZodObject<typeof CONFIG_FIELDS>>;
 
-/** Region lists must not overlap: each Region has exactly one role. */
-function regionRoleClash(payload: z.core.ParsePayload<CheckedConfig>): void {
-  const config = payload.value;
-  const roles: Array<[keyof CheckedConfig, readonly string[]]> = [
-    ['primaryRegion', [config.primaryRegion]],
-    ['replicaRegions', config.replicaRegions],
-    ['retiredReplicaRegions', config.retiredReplicaRegions],
-    ['noReplicaRegions', config.noReplicaRegions],
+/** The Regions of one environment, where they are: the top level of a configuration without environments, or an entry. */
+interface ConfiguredEnvironment {
+  readonly path: readonly (string | number)[];
+  readonly primaryRegion: string;
+  readonly replicaRegions: readonly string[];
+  readonly noReplicaRegions: readonly string[];
+  readonly retiredReplicaRegions: readonly string[];
+}
+
+/** Every environment of the configuration with its place; only once environmentShape has passed. */
+function configuredEnvironments(config: CheckedConfig): ConfiguredEnvironment[] {
+  if (config.environments !== undefined) return config.environments.map((environment, i) => ({ ...environment, path: ['environments', i] }));
+  return [
+    {
+      path: [],
+      primaryRegion: config.primaryRegion!,
+      replicaRegions: config.replicaRegions!,
+      noReplicaRegions: config.noReplicaRegions!,
+      retiredReplicaRegions: config.retiredReplicaRegions ?? [],
+    },
   ];
-  for (const [i, [earlierName, earlierRegions]] of roles.entries()) {
-    for (const [laterName, laterRegions] of roles.slice(i + 1)) {
-      const clash = laterRegions.find((r) => earlierRegions.includes(r));
-      if (clash !== undefined) {
-        payload.issues.push({
-          code: 'custom',
-          path: [laterName],
-          message: `must not contain ${show(clash)}, which is already in ${fieldPath([earlierName])}: a Region has one role`,
-          input: laterRegions,
-        });
-        return;
+}
+
+/** The fields that name the one environment of a configuration without environments. */
+const TOP_LEVEL_ENVIRONMENT_FIELDS = ['primaryRegion', 'replicaRegions', 'noReplicaRegions', 'retiredReplicaRegions'] as const;
+/** Of those, the ones without a default. */
+const REQUIRED_WITHOUT_ENVIRONMENTS = ['primaryRegion', 'replicaRegions', 'noReplicaRegions'] as const;
+
+/** Either environments, or the Regions of the one environment at the top level: not both, not neither. */
+function environmentShape(payload: z.core.ParsePayload<CheckedConfig>): void {
+  const config = payload.value;
+  if (config.environments !== undefined) {
+    const misplaced = TOP_LEVEL_ENVIRONMENT_FIELDS.find((field) => config[field] !== undefined);
+    if (misplaced !== undefined) {
+      payload.issues.push({
+        code: 'custom',
+        path: [misplaced],
+        message: `must not be given with environments: each environment names its own (${fieldPath(['environments', 0, misplaced])})`,
+        input: config[misplaced],
+      });
+    } else if (config.pipeline.manualApproval !== undefined) {
+      payload.issues.push({
+        code: 'custom',
+        path: ['pipeline', 'manualApproval'],
+        message: `must not be given with environments: each environment's manualApproval gates its own replica wave (${fieldPath(['environments', 0, 'manualApproval'])})`,
+        input: config.pipeline.manualApproval,
+      });
+    }
+    return;
+  }
+  const missing = REQUIRED_WITHOUT_ENVIRONMENTS.find((field) => config[field] === undefined);
+  if (missing !== undefined) {
+    const allowed = REGION_FIELDS[missing].meta()?.allowed as string;
+    payload.issues.push({ code: 'custom', path: [missing], message: `is required without environments: ${allowed}`, input: undefined });
+  }
+}
+
+/** Region lists must not overlap: each Region has exactly one role in its environment. */
+function regionRoleClash(payload: z.core.ParsePayload<CheckedConfig>): void {
+  for (const environment of configuredEnvironments(payload.value)) {
+    const roles: Array<[string, readonly string[]]> = [
+      ['primaryRegion', [environment.primaryRegion]],
+      ['replicaRegions', environment.replicaRegions],
+      ['retiredReplicaRegions', environment.retiredReplicaRegions],
+      ['noReplicaRegions', environment.noReplicaRegions],
+    ];
+    for (const [i, [earlierName, earlierRegions]] of roles.entries()) {
+      for (const [laterName, laterRegions] of roles.slice(i + 1)) {
+        const clash = laterRegions.find((r) => earlierRegions.includes(r));
+        if (clash !== undefined) {
+          payload.issues.push({
+            code: 'custom',
+            path: [...environment.path, laterName],
+            message: `must not contain ${show(clash)}, which is already in ${fieldPath([...environment.path, earlierName])}: a Region has one role`,
+            input: laterRegions,
+          });
+          return;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * An environment's name identifies it, at most one keeps the stack names of a configuration without environments,
+ * and two environments never deploy key stacks into the same account and Region (same stack names, same aliases).
+ */
+function environmentIdentities(payload: z.core.ParsePayload<CheckedConfig>): void {
+  const { environments } = payload.value;
+  if (environments === undefined) return;
+  const problem = (path: (string | number)[], message: string, input: unknown): void => {
+    payload.issues.push({ code: 'custom', path, message, input });
+  };
+  for (const [i, environment] of environments.entries()) {
+    const earlier = environments.slice(0, i);
+    const sameName = earlier.findIndex((other) => other.name === environment.name);
+    if (sameName !== -1) {
+      return problem(['environments', i, 'name'], `is also the name of ${fieldPath(['environments', sameName])}: a name identifies one environment`, environment.name);
+    }
+    const legacy = earlier.findIndex((other) => other.legacyStackNames);
+    if (environment.legacyStackNames && legacy !== -1) {
+      return problem(
+        ['environments', i, 'legacyStackNames'],
+        `must not be true on a second environment: ${fieldPath(['environments', legacy])} already keeps the stack names of a configuration without environments`,
+        environment.legacyStackNames,
+      );
+    }
+    const deployed = (e: Omit<ConfiguredEnvironment, 'path'>) => [e.primaryRegion, ...e.replicaRegions, ...e.retiredReplicaRegions];
+    for (const [j, other] of earlier.entries()) {
+      if (other.account !== environment.account) continue;
+      const shared = deployed(environment).find((region) => deployed(other).includes(region));
+      if (shared !== undefined) {
+        return problem(
+          ['environments', i, 'account'],
+          `is also the account of ${fieldPath(['environments', j])}, and both deploy keys in ${shared}: environments in one account must use different Regions (their stacks and aliases would clash)`,
+          environment.account,
+        );
       }
     }
   }
@@ -559,10 +718,23 @@ const EDITOR_SCHEMA = z
  */
 export const CONFIG_SCHEMA = z
   .strictObject({ $schema: EDITOR_SCHEMA, ...CONFIG_FIELDS }, { error: objectError('must be a JSON object', Object.keys(CONFIG_FIELDS)) })
-  .check(keyShape, regionRoleClash, keyIdentities, adminUserOverlap, keyParameters)
+  .check(keyShape, environmentShape, regionRoleClash, environmentIdentities, keyIdentities, adminUserOverlap, keyParameters)
   .meta({
     title: 'KMS multi-region pipeline configuration',
     description: 'The configuration of the kms-multi-region-pipeline app.',
-    // What keyShape checks, for editors: exactly one of key and keys.
-    oneOf: [{ required: ['key'] }, { required: ['keys'] }],
+    allOf: [
+      // What keyShape checks, for editors: exactly one of key and keys.
+      { oneOf: [{ required: ['key'] }, { required: ['keys'] }] },
+      // What environmentShape checks: environments, or the Regions of the one environment at the top level.
+      {
+        oneOf: [
+          {
+            required: ['environments'],
+            not: { anyOf: TOP_LEVEL_ENVIRONMENT_FIELDS.map((field) => ({ required: [field] })) },
+            properties: { pipeline: { not: { required: ['manualApproval'] } } },
+          },
+          { required: [...REQUIRED_WITHOUT_ENVIRONMENTS], not: { required: ['environments'] } },
+        ],
+      },
+    ],
   });

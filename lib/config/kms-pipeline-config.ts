@@ -10,14 +10,11 @@ export interface KmsPipelineConfig {
   readonly projectName: string;
   readonly pipeline: PipelineSettings;
   readonly source: SourceSettings;
-  /** Region of the multi-region primary key. */
-  readonly primaryRegion: string;
-  /** Regions that hold a replica of the primary key, deployed in one wave. */
-  readonly replicaRegions: readonly string[];
-  /** Regions that must NOT be able to decrypt; the verification step proves it. */
-  readonly noReplicaRegions: readonly string[];
-  /** Regions taken out of `replicaRegions` whose retained replica may still exist. */
-  readonly retiredReplicaRegions: readonly string[];
+  /**
+   * Where the keys are deployed, in pipeline order: the entries of `environments`, or, for a configuration
+   * without them, one environment in the pipeline account that keeps the stack names it always had.
+   */
+  readonly environments: readonly EnvironmentDefinition[];
   /**
    * Every key the pipeline deploys, in configuration order: the one `key` of a single-key configuration
    * (as a key that keeps the single-key construct IDs), or the entries of `keys`.
@@ -29,13 +26,40 @@ export interface KmsPipelineConfig {
 }
 
 export interface PipelineSettings {
-  /** Account of the pipeline and of every key stack (12 digits). */
+  /** Account of the pipeline (the tooling account; 12 digits). */
   readonly account: string;
   /** Region of the pipeline stack. */
   readonly region: string;
-  /** Whether a person must approve before the replica wave deploys. */
-  readonly manualApproval: boolean;
 }
+
+/** One account and set of Regions that every key is deployed to, verified and protected in, before the next. */
+export interface EnvironmentDefinition {
+  /**
+   * The environment's stable name (2 to 16 of a-z 0-9 -): its stack names and stage names derive from it, but for
+   * the environment with `legacyStackNames`. For the one environment of a configuration without `environments`,
+   * `default`.
+   */
+  readonly name: string;
+  /** Account of the environment's key stacks (12 digits). */
+  readonly account: string;
+  /** Region of the multi-region primary keys. */
+  readonly primaryRegion: string;
+  /** Regions that hold a replica of every primary key, deployed in one wave. */
+  readonly replicaRegions: readonly string[];
+  /** Regions that must NOT be able to decrypt; the verification step proves it. */
+  readonly noReplicaRegions: readonly string[];
+  /** Regions taken out of `replicaRegions` whose retained replicas may still exist. */
+  readonly retiredReplicaRegions: readonly string[];
+  /** Whether a person must approve before the environment's replica wave deploys. */
+  readonly manualApproval: boolean;
+  /**
+   * Whether the environment keeps the stack names, stage names and step names of a configuration without
+   * `environments` (`<projectName>-primary-key`, ...): always for that configuration's one environment, and at
+   * most one entry of `environments`.
+   */
+  readonly legacyStackNames: boolean;
+}
+
 
 export interface SourceSettings {
   /** ARN of an AWS CodeConnections (or CodeStar Connections) connection. */

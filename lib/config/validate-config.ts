@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CONFIG_SCHEMA, fieldPath, show } from './config-schema';
-import { KeyDefinition, KeySettings, KmsPipelineConfig } from './kms-pipeline-config';
+import { EnvironmentDefinition, KeyDefinition, KeySettings, KmsPipelineConfig } from './kms-pipeline-config';
 
 /** A configuration problem: one line that names the field, the value and what is allowed. */
 export class ConfigError extends Error {
@@ -41,17 +41,24 @@ function oneLine(issue: z.core.$ZodIssue): string {
 }
 
 // The type the constructs read and the type the schema produces are the same, but for `$schema`, which is dropped,
-// and for `key` and `keys`, which become the one list `keys`.
+// for `key` and `keys`, which become the one list `keys`, and for the Regions of a configuration without
+// environments and `pipeline.manualApproval`, which become its one environment.
 type Parsed = z.output<typeof CONFIG_SCHEMA>;
 type DeepReadonly<T> = T extends readonly (infer I)[] ? readonly DeepReadonly<I>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
+type TopLevelEnvironment = 'primaryRegion' | 'replicaRegions' | 'noReplicaRegions' | 'retiredReplicaRegions' | 'environments';
 /** Fails the type check when the schema's output and KmsPipelineConfig differ. */
 export type SchemaMatchesConfigType = [
-  Assert<SameType<DeepReadonly<Omit<Parsed, '$schema' | 'key' | 'keys'>>, Omit<KmsPipelineConfig, 'keys'>>>,
+  Assert<SameType<DeepReadonly<Omit<Parsed, '$schema' | 'key' | 'keys' | 'pipeline' | TopLevelEnvironment>>, Omit<KmsPipelineConfig, 'keys' | 'pipeline' | 'environments'>>>,
+  Assert<SameType<DeepReadonly<Omit<Parsed['pipeline'], 'manualApproval'>>, KmsPipelineConfig['pipeline']>>,
+  Assert<SameType<DeepReadonly<NonNullable<Parsed['environments']>[number]>, EnvironmentDefinition>>,
   Assert<SameType<DeepReadonly<NonNullable<Parsed['key']>>, KeySettings>>,
   Assert<SameType<DeepReadonly<NonNullable<Parsed['keys']>[number]>, KeyDefinition>>,
 ];
+
+/** The name of the one environment of a configuration without environments; it names nothing that is deployed. */
+export const SINGLE_ENVIRONMENT_NAME = 'default';
 
 /**
  * The name of the one key of a single-key configuration, for messages: its alias without `alias/`, in the
@@ -73,9 +80,27 @@ export function singleKeyName(alias: string): string {
 export function validateConfig(raw: unknown): KmsPipelineConfig {
   const result = CONFIG_SCHEMA.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigError(oneLine(firstIssue(result.error.issues)));
-  const { key, keys, ...rest } = result.data;
-  // The schema lets exactly one of key and keys through.
-  const config = { ...rest, keys: key !== undefined ? [{ name: singleKeyName(key.alias), legacyConstructIds: true, ...key }] : keys! };
+  const { key, keys, primaryRegion, replicaRegions, noReplicaRegions, retiredReplicaRegions, environments, pipeline, ...rest } = result.data;
+  // The schema lets exactly one of key and keys through, and either environments or the top-level Regions.
+  const config = {
+    ...rest,
+    pipeline: { account: pipeline.account, region: pipeline.region },
+    environments:
+      environments ??
+      [
+        {
+          name: SINGLE_ENVIRONMENT_NAME,
+          account: pipeline.account,
+          primaryRegion: primaryRegion!,
+          replicaRegions: replicaRegions!,
+          noReplicaRegions: noReplicaRegions!,
+          retiredReplicaRegions: retiredReplicaRegions ?? [],
+          manualApproval: pipeline.manualApproval ?? true,
+          legacyStackNames: true,
+        },
+      ],
+    keys: key !== undefined ? [{ name: singleKeyName(key.alias), legacyConstructIds: true, ...key }] : keys!,
+  };
   delete config.$schema;
   return config;
 }

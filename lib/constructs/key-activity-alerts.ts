@@ -23,6 +23,13 @@ export interface KeyActivityAlertsProps {
    * @default - no subscriptions
    */
   readonly emails?: readonly string[];
+  /**
+   * Other accounts whose key stacks forward their keys' activity to the bus (environments outside the pipeline
+   * account): the bus lets them put events, and its rules take their events.
+   *
+   * @default - only this account
+   */
+  readonly sourceAccounts?: readonly string[];
 }
 
 /**
@@ -81,6 +88,17 @@ export class KeyActivityAlerts extends Construct {
     }
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: props.busName });
+    const sourceAccounts = [...new Set(props.sourceAccounts ?? [])].filter((other) => other !== account);
+    if (sourceAccounts.length > 0) {
+      this.bus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'KeyActivityFromTheEnvironmentAccounts',
+          principals: sourceAccounts.map((other) => new iam.AccountPrincipal(other)),
+          actions: ['events:PutEvents'],
+          resources: [this.bus.eventBusArn],
+        }),
+      );
+    }
     const call = events.EventField.fromPath('$.detail.eventName');
     const field = (path: string) => events.EventField.fromPath(path);
     const { region, time } = events.EventField;
@@ -105,7 +123,7 @@ export class KeyActivityAlerts extends Construct {
       new events.Rule(this, ruleId, {
         eventBus: this.bus,
         description: `Sends ${what}, forwarded from every key Region, to the alerts topic`,
-        eventPattern: { source: ['aws.kms'], detailType: [detailType], account: [account] },
+        eventPattern: { source: ['aws.kms'], detailType: [detailType], account: [account, ...sourceAccounts] },
         targets: [this.topicTarget(message)],
       });
     }

@@ -76,6 +76,8 @@ export interface KeyActivityForwarding {
    * rules forward there, across Regions when the key is elsewhere.
    */
   readonly busRegion: string;
+  /** Account of the project's key-activity event bus (the pipeline account); the rules forward there, across accounts when the key is elsewhere. */
+  readonly busAccount: string;
   /** Name of the project's key-activity event bus. */
   readonly busName: string;
   /** Regions where a replica of the key belongs; `ReplicateKey` into any other Region is an alert. */
@@ -110,7 +112,7 @@ export class KeyActivityRules extends Construct {
       {
         service: 'events',
         region: props.busRegion,
-        account: props.account,
+        account: props.busAccount,
         resource: 'event-bus',
         resourceName: props.busName,
         arnFormat: ArnFormat.SLASH_RESOURCE_NAME,

@@ -48,8 +48,17 @@ export interface ScheduledVerificationProps {
   readonly intervalMinutes: number;
   /** The verification program's inputs from the configuration (regions, alias, report path). */
   readonly environment: Readonly<Record<string, string>>;
-  /** What the program may call in KMS. */
-  readonly kmsStatements: readonly iam.PolicyStatement[];
+  /**
+   * What the program may call: KMS in the pipeline account, or, for keys in another account, only `sts:AssumeRole`
+   * on the role there (whose ARN is `VERIFY_ROLE_ARN` in `environment`).
+   */
+  readonly verifyStatements: readonly iam.PolicyStatement[];
+  /**
+   * The project's role, named so that the role in another account can trust it.
+   *
+   * @default - a role that CodeBuild creates
+   */
+  readonly role?: iam.IRole;
   /** The JUnit file that the program writes, relative to its working directory. */
   readonly reportFile: string;
   /** Where the JUnit reports go: the same group as the pipeline's verification. */
@@ -154,6 +163,7 @@ export class ScheduledVerification extends Construct {
           ];
     this.project = new codebuild.Project(this, 'Project', {
       description: 'Runs the verification program that the pipeline last passed, on a schedule',
+      role: props.role,
       encryptionKey: props.encryptionKey,
       logging: props.logging,
       environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0, computeType: codebuild.ComputeType.SMALL },
@@ -209,7 +219,7 @@ export class ScheduledVerification extends Construct {
         conditions: { StringEquals: { 's3:prefix': passedMarker } },
       }),
     );
-    for (const statement of props.kmsStatements) role.addToPrincipalPolicy(statement);
+    for (const statement of props.verifyStatements) role.addToPrincipalPolicy(statement);
     role.addToPrincipalPolicy(reportWriteStatement(props.reportGroup));
 
     this.schedule = new scheduler.Schedule(this, 'Schedule', {

@@ -1,10 +1,20 @@
 import { Arn, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 
-/** The ARN pattern of each named key stack: a stack ARN ends in an ID that CloudFormation assigns at creation. */
-export function keyStackArns(keyStacks: readonly Stack[], pipelineStack: Stack): string[] {
+/** Where a key stack is: enough to name it in a policy, without the stack itself. */
+export interface KeyStackLocation {
+  readonly stackName: string;
+  readonly account: string;
+  readonly region: string;
+}
+
+/**
+ * The ARN pattern of each named key stack: a stack ARN ends in an ID that CloudFormation assigns at creation.
+ * `stack` formats the ARNs (partition).
+ */
+export function keyStackArns(keyStacks: readonly KeyStackLocation[], stack: Stack): string[] {
   return keyStacks.map((s) =>
-    Arn.format({ service: 'cloudformation', region: s.region, resource: 'stack', resourceName: `${s.stackName}/*` }, pipelineStack),
+    Arn.format({ service: 'cloudformation', account: s.account, region: s.region, resource: 'stack', resourceName: `${s.stackName}/*` }, stack),
   );
 }
 

@@ -1,15 +1,31 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { acknowledgeStackIdWildcards, keyStackArns } from './key-stack-arns';
+import { acknowledgeStackIdWildcards, keyStackArns, KeyStackLocation } from './key-stack-arns';
+import { assumeAccessRoleStatement, StepAccess } from './step-access';
 
 export interface ProtectKeyStacksStepProps {
   /** The stack that owns the pipeline (for ARNs). */
   readonly pipelineStack: Stack;
   /** The key stacks to protect. */
-  readonly keyStacks: readonly Stack[];
+  readonly keyStacks: readonly KeyStackLocation[];
   /** Any file set: CodePipeline's build actions need an input, the commands use none. */
   readonly input: pipelines.IFileSetProducer;
+  /**
+   * The role in the environment account that the AWS CLI assumes, and the step's own role that alone may assume
+   * it: for key stacks in another account.
+   *
+   * @default - the step's own role updates the stacks (key stacks in the pipeline account)
+   */
+  readonly access?: StepAccess;
+}
+
+/** The AWS CLI profile through which a step works in an environment account (see ProtectKeyStacksStep). */
+export const ENVIRONMENT_PROFILE = 'environment';
+
+/** What a step may do to protect the key stacks: turn on termination protection, nothing else. */
+export function protectStatements(stackArns: readonly string[]): iam.PolicyStatement[] {
+  return [new iam.PolicyStatement({ actions: ['cloudformation:UpdateTerminationProtection'], resources: [...stackArns] })];
 }
 
 /**
@@ -24,16 +40,28 @@ export class ProtectKeyStacksStep extends pipelines.CodeBuildStep {
 
   constructor(id: string, props: ProtectKeyStacksStepProps) {
     const stackArns = keyStackArns(props.keyStacks, props.pipelineStack);
+    const { access } = props;
+    // In another account, through a profile that assumes the role there with the build's own credentials.
+    const profile = access === undefined ? '' : ` --profile ${ENVIRONMENT_PROFILE}`;
     super(id, {
       input: props.input,
-      commands: props.keyStacks.map(
-        (s) =>
-          `aws cloudformation update-termination-protection --enable-termination-protection --region ${s.region} --stack-name ${s.stackName}`,
-      ),
-      rolePolicyStatements: [new iam.PolicyStatement({ actions: ['cloudformation:UpdateTerminationProtection'], resources: stackArns })],
+      commands: [
+        ...(access === undefined
+          ? []
+          : [
+              `aws configure set profile.${ENVIRONMENT_PROFILE}.role_arn ${access.roleArn}`,
+              `aws configure set profile.${ENVIRONMENT_PROFILE}.credential_source EcsContainer`,
+            ]),
+        ...props.keyStacks.map(
+          (s) =>
+            `aws cloudformation update-termination-protection --enable-termination-protection --region ${s.region} --stack-name ${s.stackName}${profile}`,
+        ),
+      ],
+      role: access?.stepRole,
+      rolePolicyStatements: access === undefined ? protectStatements(stackArns) : [assumeAccessRoleStatement(access)],
       timeout: Duration.minutes(10),
     });
-    this.stackArns = stackArns;
+    this.stackArns = access === undefined ? stackArns : [];
   }
 
   /** Acknowledges the stack-ID wildcards of its role; call after the pipeline is built. */

@@ -3,9 +3,10 @@ import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
-import { KmsPipelineConfig } from '../config/kms-pipeline-config';
+import { EnvironmentDefinition, KeyDefinition } from '../config/kms-pipeline-config';
 import { doubleQuoted, keyArnEnvFromOutputs, KeyArnSource, keyArnVariable } from './key-arn-variables';
 import { junitReport, reportWriteStatement } from './report-groups';
+import { assumeAccessRoleStatement, StepAccess } from './step-access';
 
 /** Where the synth step leaves the bundled verification program for this step. */
 export const VERIFY_BUNDLE_DIR = 'dist/verify';
@@ -25,9 +26,19 @@ export interface VerifyReplicationStepProps {
   readonly pipelineStack: Stack;
   /** The synth step's output folder with the bundled program (`npm run bundle`). */
   readonly bundle: pipelines.IFileSetProducer;
-  /** Every key of `config.keys`, in the same order, with the primary key stack's output of its ARN. */
+  /** Every key of `keyDefinitions`, in the same order, with the primary key stack's output of its ARN. */
   readonly keys: readonly KeyArnSource[];
-  readonly config: KmsPipelineConfig;
+  /** The environment whose keys the step verifies. */
+  readonly environment: EnvironmentDefinition;
+  /** Every key of the configuration. */
+  readonly keyDefinitions: readonly KeyDefinition[];
+  /**
+   * The role in the environment account that the program assumes for every KMS call, and the step's own role
+   * in the pipeline account that alone may assume it: for an environment in another account.
+   *
+   * @default - the step's own role calls KMS (an environment in the pipeline account)
+   */
+  readonly access?: StepAccess;
   /** Where the JUnit report is published. */
   readonly reportGroup: codebuild.IReportGroup;
   /**
@@ -60,21 +71,22 @@ export const BUNDLE_KEY_ARN_METADATA = 'primary-key-arn';
  * Whether the verification runs with the key list (`VERIFY_KEYS`): for several keys. One key keeps the single-key
  * inputs (`PRIMARY_KEY_ARN`, `KEY_ALIAS`, `EXPECT_KEY_ROTATION`) and the report it always had.
  */
-export function verifiesKeyList(config: KmsPipelineConfig): boolean {
-  return config.keys.length > 1;
+export function verifiesKeyList(keys: readonly KeyDefinition[]): boolean {
+  return keys.length > 1;
 }
 
 /** The verification program's inputs that come from the configuration, for the step and the scheduled run alike. */
-export function verificationEnvironment(config: KmsPipelineConfig): Record<string, string> {
-  const [key] = config.keys;
+export function verificationEnvironment(environment: EnvironmentDefinition, keys: readonly KeyDefinition[], roleArn?: string): Record<string, string> {
+  const [key] = keys;
   return {
-    REPLICA_REGIONS: config.replicaRegions.join(','),
-    NO_REPLICA_REGIONS: config.noReplicaRegions.join(','),
-    RETIRED_REPLICA_REGIONS: config.retiredReplicaRegions.join(','),
+    REPLICA_REGIONS: environment.replicaRegions.join(','),
+    NO_REPLICA_REGIONS: environment.noReplicaRegions.join(','),
+    RETIRED_REPLICA_REGIONS: environment.retiredReplicaRegions.join(','),
     // With several keys, each key's alias and rotation are in VERIFY_KEYS, which the program takes instead.
-    ...(verifiesKeyList(config) ? {} : { KEY_ALIAS: key.alias, EXPECT_KEY_ROTATION: String(key.enableKeyRotation) }),
+    ...(verifiesKeyList(keys) ? {} : { KEY_ALIAS: key.alias, EXPECT_KEY_ROTATION: String(key.enableKeyRotation) }),
     REPORT_PATH: VERIFY_REPORT_FILE,
     VERIFY_PERMISSION_WAIT_SECONDS: String(VERIFY_PERMISSION_WAIT_SECONDS),
+    ...(roleArn === undefined ? {} : { VERIFY_ROLE_ARN: roleArn }),
   };
 }
 
@@ -82,51 +94,59 @@ export function verificationEnvironment(config: KmsPipelineConfig): Record<strin
  * The shell command that sets `VERIFY_KEYS` to every key of the configuration, each key's ARN taken from its
  * variable (see keyArnVariable), for a configuration of several keys.
  */
-export function exportVerifyKeysCommand(config: KmsPipelineConfig): string {
-  const keys = config.keys.map((key) => ({
+export function exportVerifyKeysCommand(keys: readonly KeyDefinition[]): string {
+  const list = keys.map((key) => ({
     name: key.name,
     primaryKeyArn: `\${${keyArnVariable(key.name)}}`,
     alias: key.alias,
     expectKeyRotation: key.enableKeyRotation,
   }));
-  return `export VERIFY_KEYS=${doubleQuoted(JSON.stringify(keys))}`;
+  return `export VERIFY_KEYS=${doubleQuoted(JSON.stringify(list))}`;
 }
 
 /** The aliases of the configuration's keys. */
-function aliases(config: KmsPipelineConfig): string[] {
-  return config.keys.map((key) => key.alias);
+function aliases(keys: readonly KeyDefinition[]): string[] {
+  return keys.map((key) => key.alias);
 }
 
-/** What the verification program may call: the project's key where it lives, and Decrypt where no replica may be. */
-export function verificationKmsStatements(stack: Stack, config: KmsPipelineConfig): iam.PolicyStatement[] {
-  const keyRegions = [config.primaryRegion, ...config.replicaRegions];
+/**
+ * What the verification program may call in an environment: the project's keys where they live, and Decrypt where
+ * no replica may be. `stack` formats the ARNs (partition); they name the environment's account.
+ */
+export function verificationKmsStatements(stack: Stack, environment: EnvironmentDefinition, keys: readonly KeyDefinition[]): iam.PolicyStatement[] {
+  const keyRegions = [environment.primaryRegion, ...environment.replicaRegions];
   return [
     // Where the keys live, only the keys that carry one of the project's aliases: not any other mrk- key of the account.
     new iam.PolicyStatement({
       sid: 'UseTheProjectKeyWhereItLives',
       actions: [...VERIFY_KMS_ACTIONS],
-      resources: keyRegions.map((region) => multiRegionKeyArnPattern(stack, region)),
-      conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliases(config) } },
+      resources: keyRegions.map((region) => multiRegionKeyArnPattern(stack, environment.account, region)),
+      conditions: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': aliases(keys) } },
     }),
     // Where no replica may exist there is no key to carry the alias; an alias condition would turn
     // KMS's NotFound, the proof, into an IAM denial.
     new iam.PolicyStatement({
       sid: 'ProveNoReplicaElsewhere',
       actions: ['kms:Decrypt'],
-      resources: config.noReplicaRegions.map((region) => multiRegionKeyArnPattern(stack, region)),
+      resources: environment.noReplicaRegions.map((region) => multiRegionKeyArnPattern(stack, environment.account, region)),
     }),
   ];
 }
 
 /** Acknowledges the `mrk-*` resources of a role that holds {@link verificationKmsStatements}. */
-export function acknowledgeVerificationKeyWildcards(role: iam.IRole, stack: Stack, config: KmsPipelineConfig): void {
-  const keyRegions = [config.primaryRegion, ...config.replicaRegions];
-  for (const region of [...keyRegions, ...config.noReplicaRegions]) {
+export function acknowledgeVerificationKeyWildcards(
+  role: iam.IRole,
+  stack: Stack,
+  environment: EnvironmentDefinition,
+  keys: readonly KeyDefinition[],
+): void {
+  const keyRegions = [environment.primaryRegion, ...environment.replicaRegions];
+  for (const region of [...keyRegions, ...environment.noReplicaRegions]) {
     const scope = keyRegions.includes(region)
-      ? `only the multi-region (mrk-) ${config.keys.length === 1 ? 'key with the alias' : 'keys with the aliases'} ${aliases(config).join(', ')} in ${region} (kms:ResourceAliases), with ${VERIFY_KMS_ACTIONS.join(', ')} only`
+      ? `only the multi-region (mrk-) ${keys.length === 1 ? 'key with the alias' : 'keys with the aliases'} ${aliases(keys).join(', ')} in ${region} (kms:ResourceAliases), with ${VERIFY_KMS_ACTIONS.join(', ')} only`
       : `kms:Decrypt only, in ${region}, where no replica may exist: the proof is KMS's NotFound for the key ID`;
     Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${multiRegionKeyArnPattern(stack, region)}]`,
+      id: `AwsSolutions-IAM5[Resource::${multiRegionKeyArnPattern(stack, environment.account, region)}]`,
       reason: `KMS assigns the key ID at deploy time, after this policy exists; the verification role may use ${scope}.`,
     });
   }
@@ -140,22 +160,24 @@ export function acknowledgeVerificationKeyWildcards(role: iam.IRole, stack: Stac
 export class VerifyReplicationStep extends pipelines.CodeBuildStep {
   /** Regions whose multi-region keys the step may use. */
   public readonly regions: readonly string[];
-  private readonly config: KmsPipelineConfig;
+  private readonly environment: EnvironmentDefinition;
+  private readonly keyDefinitions: readonly KeyDefinition[];
   private readonly pipelineStack: Stack;
+  private readonly crossAccount: boolean;
 
   constructor(id: string, props: VerifyReplicationStepProps) {
-    const { config, bundleStore } = props;
-    if (props.keys.map((key) => key.name).join() !== config.keys.map((key) => key.name).join()) {
+    const { environment, keyDefinitions, bundleStore, access } = props;
+    if (props.keys.map((key) => key.name).join() !== keyDefinitions.map((key) => key.name).join()) {
       throw new Error(
-        `keys must be the keys of config.keys in their order, got ${JSON.stringify(props.keys.map((key) => key.name))} for ${JSON.stringify(config.keys.map((key) => key.name))}`,
+        `keys must be the keys of keyDefinitions in their order, got ${JSON.stringify(props.keys.map((key) => key.name))} for ${JSON.stringify(keyDefinitions.map((key) => key.name))}`,
       );
     }
-    const keyList = verifiesKeyList(config);
+    const keyList = verifiesKeyList(keyDefinitions);
     if (keyList && bundleStore !== undefined && bundleStore.keyListKey === undefined) {
       throw new Error('bundleStore.keyListKey is required with several keys: the scheduled verification reads the key list from it');
     }
-    const keyRegions = [config.primaryRegion, ...config.replicaRegions];
-    const regions = [...keyRegions, ...config.noReplicaRegions];
+    const keyRegions = [environment.primaryRegion, ...environment.replicaRegions];
+    const regions = [...keyRegions, ...environment.noReplicaRegions];
     const keep =
       bundleStore === undefined
         ? []
@@ -177,16 +199,18 @@ export class VerifyReplicationStep extends pipelines.CodeBuildStep {
         : [bundleStore.key, ...(keyList && bundleStore.keyListKey !== undefined ? [bundleStore.keyListKey] : [])];
     super(id, {
       input: props.bundle,
-      commands: [...(keyList ? [exportVerifyKeysCommand(config)] : []), 'node verify-replication.js', ...keep],
+      commands: [...(keyList ? [exportVerifyKeysCommand(keyDefinitions)] : []), 'node verify-replication.js', ...keep],
       envFromCfnOutputs: keyList ? keyArnEnvFromOutputs(props.keys) : { PRIMARY_KEY_ARN: props.keys[0].keyArnOutput },
       env: {
-        ...verificationEnvironment(config),
+        ...verificationEnvironment(environment, keyDefinitions, access?.roleArn),
         ...(bundleStore === undefined ? {} : { BUNDLE_BUCKET: bundleStore.bucket.bucketName, BUNDLE_KEY: bundleStore.key }),
         ...(bundleStore?.keyListKey === undefined || !keyList ? {} : { KEY_LIST_KEY: bundleStore.keyListKey }),
       },
       partialBuildSpec: junitReport(props.reportGroup, VERIFY_REPORT_FILE),
+      role: access?.stepRole,
       rolePolicyStatements: [
-        ...verificationKmsStatements(props.pipelineStack, config),
+        // In another account, the role there holds the KMS statements (lib/stacks/environment-access-stack.ts).
+        ...(access === undefined ? verificationKmsStatements(props.pipelineStack, environment, keyDefinitions) : [assumeAccessRoleStatement(access)]),
         reportWriteStatement(props.reportGroup),
         ...(bundleStore === undefined
           ? []
@@ -201,16 +225,19 @@ export class VerifyReplicationStep extends pipelines.CodeBuildStep {
       timeout: Duration.minutes(15),
     });
     this.regions = regions;
-    this.config = config;
+    this.environment = environment;
+    this.keyDefinitions = keyDefinitions;
     this.pipelineStack = props.pipelineStack;
+    this.crossAccount = access !== undefined;
   }
 
   /** Acknowledges the `mrk-*` resources of its role; call after the pipeline is built. */
   public acknowledgeKeyWildcards(): void {
-    acknowledgeVerificationKeyWildcards(this.project.role!, this.pipelineStack, this.config);
+    if (this.crossAccount) return;
+    acknowledgeVerificationKeyWildcards(this.project.role!, this.pipelineStack, this.environment, this.keyDefinitions);
   }
 }
 
-function multiRegionKeyArnPattern(stack: Stack, region: string): string {
-  return Arn.format({ service: 'kms', region, account: stack.account, resource: 'key', resourceName: 'mrk-*' }, stack);
+function multiRegionKeyArnPattern(stack: Stack, account: string, region: string): string {
+  return Arn.format({ service: 'kms', region, account, resource: 'key', resourceName: 'mrk-*' }, stack);
 }

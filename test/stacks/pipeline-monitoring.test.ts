@@ -239,7 +239,7 @@ describe('the constructs on their own', () => {
       schedule: 'rate(30 minutes)',
       intervalMinutes: 30,
       environment: { KEY_ALIAS: 'alias/a' },
-      kmsStatements: [],
+      verifyStatements: [],
       reportFile: 'reports/verify.xml',
       reportGroup: new codebuild.ReportGroup(stack, 'Reports'),
       encryptionKey: new kms.Key(stack, 'Key'),
