@@ -52,7 +52,7 @@ describe.each([
         `AWS::KMS::Key ${config.projectName}-pipeline`,
         ...config.keys.flatMap(() => [
           `AWS::KMS::Key ${config.projectName}-primary-key`,
-          ...config.replicaRegions.map((region) => `AWS::KMS::ReplicaKey ${config.projectName}-replica-key-${region}`),
+          ...config.environments[0].replicaRegions.map((region) => `AWS::KMS::ReplicaKey ${config.projectName}-replica-key-${region}`),
         ]),
       ].sort(),
     );
@@ -65,7 +65,7 @@ describe.each([
     // Each key of the configuration keeps its own tags beside the project tag, in its primary and every replica.
     for (const key of config.keys) {
       const withAlias = keys.filter(([, , , alias]) => alias === key.alias);
-      expect(withAlias).toHaveLength(1 + config.replicaRegions.length);
+      expect(withAlias).toHaveLength(1 + config.environments[0].replicaRegions.length);
       for (const [, , resource] of withAlias) {
         expect(resource.Properties.Tags).toEqual(expect.arrayContaining(Object.entries(key.tags).map(([Key, Value]) => ({ Key, Value }))));
       }

@@ -10,11 +10,11 @@ import { exampleRawConfig } from '../helpers/config';
 describe('validateConfig', () => {
   test('accepts the example configuration, config/example.json', () => {
     const config = validateConfig(exampleRawConfig());
-    expect(config.primaryRegion).toBe('us-east-1');
-    expect(config.replicaRegions).toEqual(['eu-west-1']);
-    expect(config.noReplicaRegions).toEqual(['ca-central-1']);
+    expect(config.environments[0].primaryRegion).toBe('us-east-1');
+    expect(config.environments[0].replicaRegions).toEqual(['eu-west-1']);
+    expect(config.environments[0].noReplicaRegions).toEqual(['ca-central-1']);
     expect(config.keys.map((key) => key.alias)).toEqual(['alias/app-data']);
-    expect(config.pipeline.manualApproval).toBe(true);
+    expect(config.environments[0].manualApproval).toBe(true);
   });
 
   test('accepts an alias that makes the SSM parameter exactly 15 levels deep', () => {
@@ -38,8 +38,8 @@ describe('validateConfig', () => {
     delete raw.source.branch;
     raw.key = { alias: 'alias/minimal' };
     const config = validateConfig(raw);
-    expect(config.retiredReplicaRegions).toEqual([]);
-    expect(config.pipeline.manualApproval).toBe(true);
+    expect(config.environments[0].retiredReplicaRegions).toEqual([]);
+    expect(config.environments[0].manualApproval).toBe(true);
     expect(config.source.branch).toBe('main');
     expect(config.keys).toEqual([
       {
@@ -164,7 +164,7 @@ describe('validateConfig', () => {
     const raw = exampleRawConfig();
     raw.replicaRegions = ['eu-west-1', 'eu-central-1', 'ap-southeast-2', 'sa-east-1'];
     raw.source.connectionArn = 'arn:aws:codestar-connections:eu-west-1:111111111111:connection/12345678-90ab-cdef-1234-567890abcdef';
-    expect(validateConfig(raw).replicaRegions).toHaveLength(4);
+    expect(validateConfig(raw).environments[0].replicaRegions).toHaveLength(4);
   });
 });
 
@@ -191,10 +191,10 @@ describe('validateConfig, what the schema adds to the table of bad configuration
   test('a missing section and a missing list are named, with what they must be', () => {
     expect(messageOf((r) => delete r.pipeline)).toBe('config.pipeline must be an object, got nothing');
     expect(messageOf((r) => delete r.noReplicaRegions)).toBe(
-      'config.noReplicaRegions is required: 1 or more known AWS Regions, none of them a primary, replica or retired Region, got nothing',
+      'config.environments[0].noReplicaRegions is required: 1 or more known AWS Regions, none of them a primary, replica or retired Region, got nothing',
     );
     expect(messageOf((r) => (r.primaryRegion = 42))).toBe(
-      'config.primaryRegion must be a string (a known AWS Region, not in any other region list), got 42',
+      'config.environments[0].primaryRegion must be a string (a known AWS Region, not in any other region list), got 42',
     );
   });
 
@@ -237,7 +237,7 @@ describe('validateConfig, what the schema adds to the table of bad configuration
         r.noReplicaRegions = ['us-east-1'];
       }),
     ).toBe(
-      'config.noReplicaRegions must not contain "us-east-1", which is already in config.primaryRegion: a Region has one role, got ["us-east-1"]',
+      'config.environments[0].noReplicaRegions must not contain "us-east-1", which is already in config.environments[0].primaryRegion: a Region has one role, got ["us-east-1"]',
     );
     expect(messageOf((r) => (r.retiredReplicaRegions = ['eu-west-2']))).toBe('valid');
   });

@@ -126,7 +126,7 @@ describe('the rules in every key stack', () => {
   const config = configWith();
   const synthesized = synthesizeOnce(config);
   const stacks: Array<[string, Stack, () => ReturnType<typeof synthesized.replicaTemplate>]> = [
-    [config.primaryRegion, synthesized.stack.primaryStage.keyStack, () => synthesized.primaryTemplate],
+    [config.environments[0].primaryRegion, synthesized.stack.primaryStage.keyStack, () => synthesized.primaryTemplate],
     ...synthesized.stack.replicaStages.map(
       (s) => [s.keyStack.region, s.keyStack, () => synthesized.replicaTemplate(s.keyStack.region)] as [string, Stack, () => any],
     ),
@@ -146,7 +146,7 @@ describe('the rules in every key stack', () => {
       keyId: 'KEY_ID',
       alias: config.keys[0].alias,
       account: config.pipeline.account,
-      replicaRegions: [...config.replicaRegions],
+      replicaRegions: [...config.environments[0].replicaRegions],
     });
     /** The expected pattern with the key's own deploy-time KeyId where the test wrote KEY_ID. */
     const withKeyId = (pattern: events.EventPattern) =>
@@ -194,7 +194,7 @@ describe('the rules in every key stack', () => {
 });
 
 describe('the rules construct on its own', () => {
-  const props = { keyId: 'mrk-1', alias: 'alias/a', account: '111122223333', busRegion: 'us-east-1', busName: 'p-key-activity' };
+  const props = { keyId: 'mrk-1', alias: 'alias/a', account: '111122223333', busRegion: 'us-east-1', busAccount: '111122223333', busName: 'p-key-activity' };
 
   test.each<[string, Partial<KeyActivityRulesProps>, string]>([
     [

@@ -6,7 +6,7 @@ import { findReplacements } from '../../scripts/replacement-guard/replacement-gu
 import { keysConfigWith, synthesizeOnce, testApp } from '../helpers/app';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
-const KEY_ACTIVITY = { busRegion: 'us-east-1', busName: 'kms-mrk-key-activity', replicaRegions: ['eu-west-1'] };
+const KEY_ACTIVITY = { busRegion: 'us-east-1', busAccount: '111111111111', busName: 'kms-mrk-key-activity', replicaRegions: ['eu-west-1'] };
 
 /** A key of the stacks' props, named `name`, with the alias alias/<name>. */
 function key(name: string, legacyConstructIds = false): PrimaryKeyStackKey {
