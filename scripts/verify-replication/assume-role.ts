@@ -9,9 +9,13 @@ export const ROLE_SESSION_SECONDS = 3600;
 /** A function that a KMS client accepts as its credentials. */
 export type CredentialsProvider = Extract<KMSClientConfig['credentials'], (...args: never[]) => unknown>;
 
-/** Names the run in the role's CloudTrail events: `kms-mrk-verify-` and the start of the run id. */
-export function roleSessionName(runId: string): string {
-  return `kms-mrk-verify-${runId.slice(0, 8)}`;
+/**
+ * Names the run in the role's CloudTrail events: `kms-mrk-<program>-` and the start of the run id. In another account,
+ * the role's owner sees this name in CloudTrail too (STS API Reference, AssumeRole, RoleSessionName:
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+ */
+export function roleSessionName(runId: string, program: 'verify' | 'preflight' = 'verify'): string {
+  return `kms-mrk-${program}-${runId.slice(0, 8)}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isAwsRegionName, parseMultiRegionKeyArn } from './key-arn';
+import { isAwsRegionName, parseMultiRegionKeyArn, roleArnPartition } from './key-arn';
 import { aliasProblem, KeyInputs, MAX_KEYS, parseKeyList } from './key-list';
 
 export type { KeyInputs } from './key-list';
@@ -245,7 +245,7 @@ function parseFlags(argv: readonly string[]): { help: boolean; values: Record<st
 }
 
 /** Node's parseArgs messages are long and suggest `--`; keep only what is wrong. */
-function flagProblem(error: unknown): string {
+export function flagProblem(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   const option = /'(-[^' ]+)/.exec(String((error as Error).message))?.[1] ?? 'an argument';
   switch (code) {
@@ -306,21 +306,18 @@ function aliasName(value: string | undefined): string | undefined {
   return value;
 }
 
-/**
- * An IAM role ARN, `arn:<partition>:iam::<account>:role/<path/><name>`, in the partition of the keys
- * (STS cannot hand out credentials for another partition).
- */
+/** An IAM role ARN in the partition of the keys (see {@link roleArnPartition}). */
 function roleArn(value: string | undefined, keyPartition: string): string | undefined {
   if (value === undefined) {
     return undefined;
   }
-  const match = /^arn:(aws(?:-[a-z]+)*):iam::\d{12}:role\/(?:[\u0021-\u007e]{1,510}\/)?[\w+=,.@-]{1,64}$/.exec(value);
-  if (!match) {
+  const partition = roleArnPartition(value);
+  if (partition === undefined) {
     throw new InputError(`${label(ROLE_ARN)} must be an IAM role ARN such as arn:aws:iam::111122223333:role/kms-verify, got "${value}"`);
   }
-  if (match[1] !== keyPartition) {
+  if (partition !== keyPartition) {
     throw new InputError(
-      `${label(ROLE_ARN)} is in the partition ${match[1]}, the keys in ${keyPartition}, got "${value}": use a role of the keys' partition`,
+      `${label(ROLE_ARN)} is in the partition ${partition}, the keys in ${keyPartition}, got "${value}": use a role of the keys' partition`,
     );
   }
   return value;

@@ -47,3 +47,14 @@ export function parseMultiRegionKeyArn(value: string): MultiRegionKeyArn | strin
 export function keyArnInRegion(key: MultiRegionKeyArn, region: string): string {
   return `arn:${key.partition}:kms:${region}:${key.accountId}:key/${key.keyId}`;
 }
+
+/** `arn:<partition>:iam::<account>:role/<path/><name>`, with IAM's limits on the path and the name. */
+const ROLE_ARN = /^arn:(aws(?:-[a-z]+)*):iam::\d{12}:role\/(?:[\u0021-\u007e]{1,510}\/)?[\w+=,.@-]{1,64}$/;
+
+/**
+ * The partition of an IAM role ARN, or undefined when `value` is not one. A role must be in the partition of the keys:
+ * STS cannot hand out credentials for another partition.
+ */
+export function roleArnPartition(value: string): string | undefined {
+  return ROLE_ARN.exec(value)?.[1];
+}

@@ -3,7 +3,7 @@ import { DescribeKeyCommand, KMSClient, NotFoundException } from '@aws-sdk/clien
 import { mockClient } from 'aws-sdk-client-mock';
 import { EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_READY, main } from '../../scripts/preflight-replica-regions';
 import { checkReplicaRegions, ORPHAN_RUNBOOK, PreflightClients, STUCK_STACK_RUNBOOK } from '../../scripts/preflight/check-replica-regions';
-import { parsePreflightInputs, PreflightInputError } from '../../scripts/preflight/inputs';
+import { parsePreflightInputs, PREFLIGHT_USAGE, PreflightInputError } from '../../scripts/preflight/inputs';
 import { tagSettleWait } from '../../scripts/preflight/tag-settle';
 
 const KEY_ID = 'mrk-0123456789abcdef0123456789abcdef';
@@ -325,6 +325,77 @@ describe('the preflight inputs', () => {
   test.each(['alias/a', 'alias/aws/x_y-Z/9', `alias/${'a'.repeat(250)}`])('accepts KEY_ALIAS "%s"', (alias) => {
     expect(parse({ ...ENV, KEY_ALIAS: alias }).alias).toBe(alias);
   });
+
+  describe('the role to assume', () => {
+    const ROLE = 'arn:aws:iam::222222222222:role/kms-mrk-preflight';
+    const roleFailure = (env: Record<string, string | undefined>, argv: string[] = []): string => {
+      try {
+        parsePreflightInputs(env, argv);
+      } catch (error) {
+        expect(error).toBeInstanceOf(PreflightInputError);
+        return (error as Error).message;
+      }
+      throw new Error('the inputs were accepted');
+    };
+
+    test('is absent without PREFLIGHT_ROLE_ARN or --role-arn, and when the variable is empty or blank', () => {
+      expect(parse(ENV).roleArn).toBeUndefined();
+      expect(parse({ ...ENV, PREFLIGHT_ROLE_ARN: '' }).roleArn).toBeUndefined();
+      expect(parse({ ...ENV, PREFLIGHT_ROLE_ARN: '  ' }).roleArn).toBeUndefined();
+    });
+
+    test('comes from PREFLIGHT_ROLE_ARN or --role-arn, trimmed; the option wins', () => {
+      expect(parse({ ...ENV, PREFLIGHT_ROLE_ARN: ` ${ROLE} ` }).roleArn).toBe(ROLE);
+      expect(parsePreflightInputs(ENV, ['--role-arn', ROLE]).roleArn).toBe(ROLE);
+      expect(parsePreflightInputs(ENV, [`--role-arn=${ROLE}`]).roleArn).toBe(ROLE);
+      expect(
+        parsePreflightInputs({ ...ENV, PREFLIGHT_ROLE_ARN: 'arn:aws:iam::333333333333:role/other' }, ['--role-arn', ROLE]).roleArn,
+      ).toBe(ROLE);
+    });
+
+    test('accepts a role with a path, and a role of another partition when the key is in it', () => {
+      const withPath = 'arn:aws:iam::222222222222:role/service-role/team/kms-mrk-preflight';
+      expect(parse({ ...ENV, PREFLIGHT_ROLE_ARN: withPath }).roleArn).toBe(withPath);
+      const govRole = 'arn:aws-us-gov:iam::222222222222:role/kms-mrk-preflight';
+      const govKey = `arn:aws-us-gov:kms:us-gov-west-1:111111111111:key/${KEY_ID}`;
+      expect(parse({ ...ENV, PRIMARY_KEY_ARN: govKey, REPLICA_STACKS: 'us-gov-east-1=s', PREFLIGHT_ROLE_ARN: govRole }).roleArn).toBe(
+        govRole,
+      );
+    });
+
+    test.each([
+      'kms-mrk-preflight',
+      'arn:aws:iam::222222222222:user/kms-mrk-preflight',
+      'arn:aws:sts::222222222222:assumed-role/kms-mrk-preflight/session',
+      'arn:aws:iam::22222222222:role/kms-mrk-preflight',
+      'arn:aws:iam:us-east-1:222222222222:role/kms-mrk-preflight',
+      'arn:aws:iam::222222222222:role/',
+      'arn:aws:iam::222222222222:role/kms mrk',
+      `arn:aws:iam::222222222222:role/${'r'.repeat(65)}`,
+    ])('refuses "%s", naming the input and the value', (role) => {
+      expect(roleFailure({ ...ENV, PREFLIGHT_ROLE_ARN: role })).toBe(
+        `PREFLIGHT_ROLE_ARN (--role-arn) must be an IAM role ARN such as arn:aws:iam::111122223333:role/kms-preflight, got "${role}"`,
+      );
+      expect(roleFailure(ENV, ['--role-arn', role])).toBe(
+        `PREFLIGHT_ROLE_ARN (--role-arn) must be an IAM role ARN such as arn:aws:iam::111122223333:role/kms-preflight, got "${role}"`,
+      );
+    });
+
+    test("refuses a role of another partition than the key's", () => {
+      const role = 'arn:aws-cn:iam::222222222222:role/kms-mrk-preflight';
+      expect(roleFailure({ ...ENV, PREFLIGHT_ROLE_ARN: role })).toBe(
+        `PREFLIGHT_ROLE_ARN (--role-arn) is in the partition aws-cn, the key in aws, got "${role}": use a role of the key's partition`,
+      );
+    });
+
+    test.each([
+      [['--role'], 'unknown option --role: run with --help for the list of options'],
+      [['--role-arn'], 'option --role-arn needs a value: run with --help for the list of options'],
+      [[ROLE], 'unexpected argument: run with --help for the list of options'],
+    ])('refuses the command line %j in one line', (argv, message) => {
+      expect(roleFailure(ENV, argv)).toBe(message);
+    });
+  });
 });
 
 describe('the preflight program', () => {
@@ -334,7 +405,12 @@ describe('the preflight program', () => {
     const stderr: string[] = [];
     const sleeps: number[] = [];
     const clock = { now: () => NOW, sleep: async (ms: number) => void sleeps.push(ms) };
-    const code = await main([], env, { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) }, clientsFor(account), clock);
+    const code = await main(
+      [],
+      env,
+      { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) },
+      { clients: () => clientsFor(account), clock },
+    );
     return { code, stdout, stderr, sleeps };
   };
   const createdAgo = (ms: number) => ({ ...HEALTHY_FIRST_RUN, primaryCreated: new Date(NOW.getTime() - ms) });
@@ -386,6 +462,19 @@ describe('the preflight program', () => {
     expect(stderr).toEqual([]);
   });
 
+  test('prints the usage with the role option and its variable for --help and -h, and checks nothing', async () => {
+    for (const flag of ['--help', '-h']) {
+      const stdout: string[] = [];
+      const clients = clientsFor(HEALTHY_FIRST_RUN);
+      const code = await main([flag], ENV, { stdout: (l) => stdout.push(l), stderr: () => undefined }, { clients: () => clients });
+      expect(code).toBe(EXIT_READY);
+      expect(stdout).toEqual([PREFLIGHT_USAGE]);
+      expect(clients.calls).toEqual([]);
+    }
+    expect(PREFLIGHT_USAGE).toMatch(/--role-arn <arn> +\[PREFLIGHT_ROLE_ARN\] IAM role to assume/);
+    expect(PREFLIGHT_USAGE).toContain('AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS');
+  });
+
   test('exits 1 with the blocked Region on stderr', async () => {
     const { code, stderr } = await run(ENV, { ...HEALTHY_FIRST_RUN, replicasOfPrimary: ['eu-west-1'] });
     expect(code).toBe(EXIT_BLOCKED);
@@ -427,8 +516,10 @@ describe('the preflight program', () => {
         { ...ENV, REPLICA_STACKS: 'eu-west-1=kms-mrk-replica-key-eu-west-1' },
         { stdout: (l) => stdout.push(l), stderr: () => undefined },
         {
-          kms: (region) => new KMSClient({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
-          cloudFormation: (region) => new CloudFormationClient({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+          clients: () => ({
+            kms: (region) => new KMSClient({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+            cloudFormation: (region) => new CloudFormationClient({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+          }),
         },
       );
       expect(code).toBe(EXIT_READY);

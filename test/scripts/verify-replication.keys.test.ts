@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DescribeKeyCommand, EncryptCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DecryptCommand, DescribeKeyCommand, EncryptCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AwsClientStub } from 'aws-sdk-client-mock';
 import { EXIT_CANNOT_RUN, EXIT_CHECKS_FAILED, EXIT_PASSED, main } from '../../scripts/verify-replication';
 import { RUN_ID_CONTEXT_KEY } from '../../scripts/verify-replication/checks';
@@ -15,7 +15,9 @@ import {
   VerificationDeps,
 } from '../../scripts/verify-replication/run-verification';
 import { FakeKms, KEY_ID, keyArn, OTHER_KEY_ID } from './fake-kms';
-import { mockedKmsClients, mockKmsWith } from './kms-mock';
+import { KeyInputs } from '../../scripts/verify-replication/inputs';
+import { KmsClientFactory } from '../../scripts/verify-replication/kms-clients';
+import { mockedKmsClients, mockKmsWith, serviceException } from './kms-mock';
 import {
   ALIAS,
   keyListInputs,
@@ -222,6 +224,129 @@ describe('several healthy keys', () => {
     );
     expect(results.filter((result) => result.outcome !== 'pass')).toEqual([]);
     expect([...new Set(results.map((result) => result.key))]).toEqual(keys.map((key) => key.name));
+  });
+});
+
+describe('the time a run of several keys takes', () => {
+  /** What every KMS call takes, on a fake clock. */
+  const CALL_MS = 100;
+
+  /**
+   * Runs the keys with KMS clients whose every call takes {@link CALL_MS} of a fake clock, which also times the run;
+   * records how many keys had a call in flight at once.
+   */
+  async function timedRun(keys: readonly KeyInputs[]) {
+    const keyOf = new Map<string, string>(keys.map((key) => [key.primaryKey.keyId, key.name ?? '']));
+    const aliasOf = new Map<string, string>(keys.flatMap((key) => (key.alias === undefined ? [] : [[key.alias, key.name ?? '']])));
+    const inFlight: string[] = [];
+    let mostKeysInFlight = 0;
+    const slowClients: KmsClientFactory = (region, settings) => {
+      const client = clientFactory(region, settings);
+      const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+      client.send = (async (command: { input: { KeyId?: string } }) => {
+        const keyId = String(command.input.KeyId);
+        const key = aliasOf.get(keyId) ?? keyOf.get(/mrk-[0-9a-f]{32}/.exec(keyId)?.[0] ?? '') ?? keyId;
+        inFlight.push(key);
+        mostKeysInFlight = Math.max(mostKeysInFlight, new Set(inFlight).size);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, CALL_MS));
+          return await send(command);
+        } finally {
+          inFlight.splice(inFlight.indexOf(key), 1);
+        }
+      }) as typeof client.send;
+      return client;
+    };
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const report = runVerification(keyListInputs(keys), { ...deps, clientFactory: slowClients, now: () => Date.now() });
+      // Far more fake time than any run needs; the run's own clock reading says when it ended.
+      await jest.advanceTimersByTimeAsync(100 * CALL_MS);
+      const { results, elapsedMs } = await report;
+      return { results, elapsedMs, mostKeysInFlight };
+    } finally {
+      jest.useRealTimers();
+    }
+  }
+
+  const manyKeys = (count: number) =>
+    Array.from({ length: count }, (_, n) => {
+      const key = listedKey(`key-${n}`, `mrk-${String(n).repeat(32)}`);
+      fake.addHealthyKey({ primaryRegion: PRIMARY_REGION, replicaRegions: REPLICA_REGIONS, keyId: key.primaryKey.keyId });
+      return key;
+    });
+
+  test(`up to ${KEY_CONCURRENCY} keys take the time of one key, not the sum: every key's calls are in flight together`, async () => {
+    const one = await timedRun([listedKey('app-data', KEY_ID, ALIAS)]);
+    const three = await timedRun([
+      listedKey('app-data', KEY_ID, ALIAS),
+      listedKey('logs', OTHER_KEY_ID, LOGS_ALIAS),
+      listedKey('backups', THIRD_KEY_ID, undefined, false),
+    ]);
+    const most = await timedRun(manyKeys(KEY_CONCURRENCY));
+
+    // The longest chain of one key: the primary's DescribeKey, then Encrypt, then Decrypt in each replica Region.
+    expect(one.elapsedMs).toBe(3 * CALL_MS);
+    expect(three.elapsedMs).toBe(one.elapsedMs);
+    expect(three.mostKeysInFlight).toBe(3);
+    expect(three.results.filter((result) => result.outcome !== 'pass')).toEqual([]);
+    expect(most.elapsedMs).toBe(one.elapsedMs);
+    expect(most.mostKeysInFlight).toBe(KEY_CONCURRENCY);
+  });
+
+  test(`more than ${KEY_CONCURRENCY} keys take one key's time per ${KEY_CONCURRENCY} keys, and every key is reported`, async () => {
+    const keys = manyKeys(KEY_CONCURRENCY + 1);
+
+    const run = await timedRun(keys);
+
+    expect(run.elapsedMs).toBe(2 * 3 * CALL_MS);
+    expect(run.mostKeysInFlight).toBe(KEY_CONCURRENCY);
+    expect([...new Set(run.results.map((result) => result.key))]).toEqual(keys.map((key) => key.name));
+    expect(run.results.filter((result) => result.outcome !== 'pass')).toEqual([]);
+  });
+
+  test('the wait for a denied call is one budget for the run, shared by the keys, not one per key', async () => {
+    kmsMock.on(DecryptCommand).callsFake(async (input, getClient) => {
+      const region = await getClient().config.region();
+      if (region === EU_WEST_1) {
+        throw serviceException(
+          'AccessDeniedException',
+          'User: arn:aws:sts::111111111111:assumed-role/verify/x is not authorized to perform: kms:Decrypt because no identity-based policy allows the kms:Decrypt action',
+        );
+      }
+      return { ...(fake.handle(region, 'Decrypt', input) as object), $metadata: {} };
+    });
+    let time = 0;
+
+    const { results, elapsedMs } = await runVerification(
+      keyListInputs(
+        [
+          listedKey('app-data', KEY_ID, ALIAS),
+          listedKey('logs', OTHER_KEY_ID, LOGS_ALIAS),
+          listedKey('backups', THIRD_KEY_ID, undefined, false),
+        ],
+        { permissionWaitSeconds: 60 },
+      ),
+      {
+        ...deps,
+        now: () => time,
+        sleep: async (ms) => {
+          time += ms;
+        },
+      },
+    );
+
+    expect(elapsedMs).toBe(60_000);
+    for (const key of ['app-data', 'logs', 'backups']) {
+      expect(
+        results.find((result) => result.key === key && result.family === 'round-trip-primary-to-replicas' && result.region === EU_WEST_1),
+      ).toMatchObject({ outcome: 'error', errorKind: 'permission' });
+      expect(
+        results.find((result) => result.key === key && result.region === REPLICA_REGIONS[1] && result.family === 'replica-keys'),
+      ).toMatchObject({
+        outcome: 'pass',
+      });
+    }
   });
 });
 
