@@ -197,7 +197,6 @@ const PIPELINE_FIELDS = {
       'Without environments: whether a person approves before the replica wave deploys (default true). With environments, each environment says so itself.',
     allowed: 'true or false; not with environments',
     onChange: 'no',
-    default: true,
   }),
 };
 
@@ -731,7 +730,7 @@ export const CONFIG_SCHEMA = z
           {
             required: ['environments'],
             not: { anyOf: TOP_LEVEL_ENVIRONMENT_FIELDS.map((field) => ({ required: [field] })) },
-            properties: { pipeline: { not: { required: ['manualApproval'] } } },
+            properties: { pipeline: { type: 'object', not: { required: ['manualApproval'] } } },
           },
           { required: [...REQUIRED_WITHOUT_ENVIRONMENTS], not: { required: ['environments'] } },
         ],

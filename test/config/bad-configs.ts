@@ -11,10 +11,27 @@ export type BadInput = ((raw: Record<string, any>) => unknown) | { readonly whol
 const KNOWN_REGION = 'is not a known commercial AWS Region with KMS multi-region keys (for example us-east-1, eu-west-1)';
 const PRINCIPAL = 'must be an IAM role, user or account root ARN';
 const KNOWN_FIELDS =
-  'projectName, pipeline, source, primaryRegion, replicaRegions, noReplicaRegions, retiredReplicaRegions, key, keys, retiredKeys, monitoring';
+  'projectName, pipeline, source, primaryRegion, replicaRegions, noReplicaRegions, retiredReplicaRegions, environments, key, keys, retiredKeys, monitoring';
 const KEY_NAME_RULE = 'must be 2 to 32 of a-z 0-9 -, start with a letter and not end with -';
 
 const toKeys = moveToKeys;
+
+const ENV_NAME_RULE = 'must be 2 to 16 of a-z 0-9 -, start with a letter and not end with -';
+const STAGING = { name: 'staging', account: '222222222222', primaryRegion: 'us-east-1', replicaRegions: ['eu-west-1'], noReplicaRegions: ['ca-central-1'] };
+const PRODUCTION = { ...STAGING, name: 'production', account: '333333333333' };
+const ENVIRONMENT_FIELDS = 'name, account, primaryRegion, replicaRegions, noReplicaRegions, retiredReplicaRegions, manualApproval, legacyStackNames';
+
+/**
+ * Moves the example to the shape with environments, as the README's migration does: the top-level Regions and
+ * pipeline.manualApproval leave, and `environments` lists staging and production (changed by `change`). Returns the list.
+ */
+function toEnvironments(raw: Record<string, any>, change: (environments: Array<Record<string, any>>) => void = () => undefined): Array<Record<string, any>> {
+  for (const field of ['primaryRegion', 'replicaRegions', 'noReplicaRegions', 'retiredReplicaRegions']) delete raw[field];
+  delete raw.pipeline.manualApproval;
+  raw.environments = [{ ...STAGING }, { ...PRODUCTION }];
+  change(raw.environments);
+  return raw.environments;
+}
 
 const LOGS = { name: 'logs', alias: 'alias/logs' };
 const TWENTY_SIX_KEYS = Array.from({ length: 26 }, (_, i) => ({ name: `key-${i}`, alias: `alias/key-${i}` }));
@@ -379,6 +396,159 @@ export const BAD_CONFIGS: Array<[string, BadInput, string]> = [
     'a key whose name gives the SSM parameter that another key has from its alias',
     (r) => (toKeys(r, { name: 'logs', alias: 'alias/logs-v2' })[0].alias = 'alias/logs'),
     'config.keys[1].name makes the SSM parameter /kms-mrk/logs/primary-key-arn, which config.keys[0] already uses: rename one of the two keys, got "logs"',
+  ],
+  [
+    'environments beside a top-level primaryRegion',
+    (r) => {
+      toEnvironments(r);
+      r.primaryRegion = 'us-east-1';
+    },
+    'config.primaryRegion must not be given with environments: each environment names its own (config.environments[0].primaryRegion), got "us-east-1"',
+  ],
+  [
+    'environments beside top-level retiredReplicaRegions',
+    (r) => {
+      toEnvironments(r);
+      r.retiredReplicaRegions = [];
+    },
+    'config.retiredReplicaRegions must not be given with environments: each environment names its own (config.environments[0].retiredReplicaRegions), got []',
+  ],
+  [
+    'environments beside pipeline.manualApproval',
+    (r) => {
+      toEnvironments(r);
+      r.pipeline.manualApproval = false;
+    },
+    "config.pipeline.manualApproval must not be given with environments: each environment's manualApproval gates its own replica wave (config.environments[0].manualApproval), got false",
+  ],
+  [
+    'neither environments nor a primaryRegion',
+    (r) => delete r.primaryRegion,
+    'config.primaryRegion is required without environments: a known AWS Region, not in any other region list, got nothing',
+  ],
+  ['an empty list of environments', (r) => toEnvironments(r, (e) => e.splice(0)), 'config.environments must list at least 1 environment (1 to 10 environments), got []'],
+  [
+    'eleven environments',
+    (r) =>
+      toEnvironments(r, (e) =>
+        e.splice(0, 2, ...Array.from({ length: 11 }, (_, i) => ({ ...STAGING, name: `env-${i}`, account: String(100000000000 + i) }))),
+      ),
+    'config.environments must list at most 10 environments (1 to 10 environments), got [{"name":"env-0","account":"100000000000","primaryRegion":"us-east-1","replicaRegions":["eu-west-1"],"noReplicaRegion...',
+  ],
+  ['environments as an object', (r) => (toEnvironments(r), (r.environments = STAGING)), `config.environments must be a list (1 to 10 environments), got ${JSON.stringify(STAGING).slice(0, 117)}...`],
+  ['an environment that is a string', (r) => toEnvironments(r, (e) => (e[1] = 'production')), 'config.environments[1] must be an object, got "production"'],
+  [
+    'an environment without a name',
+    (r) => toEnvironments(r, (e) => delete e[1].name),
+    'config.environments[1].name is required: 2 to 16 of a-z 0-9 -, starting with a letter, not ending with -, got nothing',
+  ],
+  ['an environment name in capitals', (r) => toEnvironments(r, (e) => (e[1].name = 'Production')), `config.environments[1].name ${ENV_NAME_RULE}, got "Production"`],
+  [
+    'an environment name of 17 characters',
+    (r) => toEnvironments(r, (e) => (e[1].name = 'production-europe')),
+    `config.environments[1].name ${ENV_NAME_RULE}, got "production-europe"`,
+  ],
+  ['an environment name ending with -', (r) => toEnvironments(r, (e) => (e[1].name = 'prod-')), `config.environments[1].name ${ENV_NAME_RULE}, got "prod-"`],
+  [
+    'two environments with the same name',
+    (r) => toEnvironments(r, (e) => (e[1].name = 'staging')),
+    'config.environments[1].name is also the name of config.environments[0]: a name identifies one environment, got "staging"',
+  ],
+  [
+    'an environment account of 11 digits',
+    (r) => toEnvironments(r, (e) => (e[1].account = '33333333333')),
+    'config.environments[1].account must be a 12-digit AWS account ID, got "33333333333"',
+  ],
+  [
+    'an environment account as a number',
+    (r) => toEnvironments(r, (e) => (e[1].account = 333333333333)),
+    'config.environments[1].account must be a string (12 digits), got 333333333333',
+  ],
+  [
+    'an environment without an account',
+    (r) => toEnvironments(r, (e) => delete e[0].account),
+    'config.environments[0].account is required: 12 digits, got nothing',
+  ],
+  [
+    'an environment in an unknown Region',
+    (r) => toEnvironments(r, (e) => (e[1].primaryRegion = 'eu-north-9')),
+    `config.environments[1].primaryRegion ${KNOWN_REGION}, got "eu-north-9"`,
+  ],
+  [
+    'an environment without replica Regions',
+    (r) => toEnvironments(r, (e) => (e[1].replicaRegions = [])),
+    'config.environments[1].replicaRegions must list at least 1 (1 or more known AWS Regions, no duplicates), got []',
+  ],
+  [
+    'an environment without noReplicaRegions',
+    (r) => toEnvironments(r, (e) => delete e[1].noReplicaRegions),
+    'config.environments[1].noReplicaRegions is required: 1 or more known AWS Regions, none of them a primary, replica or retired Region, got nothing',
+  ],
+  [
+    "an environment's primary Region listed as its replica",
+    (r) => toEnvironments(r, (e) => (e[1].replicaRegions = ['us-east-1'])),
+    'config.environments[1].replicaRegions must not contain "us-east-1", which is already in config.environments[1].primaryRegion: a Region has one role, got ["us-east-1"]',
+  ],
+  [
+    "an environment's no-replica Region that is its replica",
+    (r) => toEnvironments(r, (e) => (e[0].noReplicaRegions = ['eu-west-1'])),
+    'config.environments[0].noReplicaRegions must not contain "eu-west-1", which is already in config.environments[0].replicaRegions: a Region has one role, got ["eu-west-1"]',
+  ],
+  [
+    "an environment's retired Region that is still its replica",
+    (r) => toEnvironments(r, (e) => (e[1].retiredReplicaRegions = ['eu-west-1'])),
+    'config.environments[1].retiredReplicaRegions must not contain "eu-west-1", which is already in config.environments[1].replicaRegions: a Region has one role, got ["eu-west-1"]',
+  ],
+  [
+    'two environments in one account with the same primary Region',
+    (r) => toEnvironments(r, (e) => (e[1].account = '222222222222')),
+    'config.environments[1].account is also the account of config.environments[0], and both deploy keys in us-east-1: environments in one account must use different Regions (their stacks and aliases would clash), got "222222222222"',
+  ],
+  [
+    "two environments in one account where one's replica Region is the other's primary",
+    (r) =>
+      toEnvironments(r, (e) => {
+        e[1].account = '222222222222';
+        e[1].primaryRegion = 'eu-west-1';
+        e[1].replicaRegions = ['ap-southeast-2'];
+      }),
+    'config.environments[1].account is also the account of config.environments[0], and both deploy keys in eu-west-1: environments in one account must use different Regions (their stacks and aliases would clash), got "222222222222"',
+  ],
+  [
+    "two environments in one account where one's retired Region is the other's replica Region",
+    (r) =>
+      toEnvironments(r, (e) => {
+        e[1].account = '222222222222';
+        e[1].primaryRegion = 'ap-southeast-2';
+        e[1].replicaRegions = ['ap-northeast-1'];
+        e[1].noReplicaRegions = ['ca-central-1'];
+        e[0].retiredReplicaRegions = ['ap-northeast-1'];
+      }),
+    'config.environments[1].account is also the account of config.environments[0], and both deploy keys in ap-northeast-1: environments in one account must use different Regions (their stacks and aliases would clash), got "222222222222"',
+  ],
+  [
+    'two environments that keep the names of a configuration without environments',
+    (r) =>
+      toEnvironments(r, (e) => {
+        e[0].legacyStackNames = true;
+        e[1].legacyStackNames = true;
+      }),
+    'config.environments[1].legacyStackNames must not be true on a second environment: config.environments[0] already keeps the stack names of a configuration without environments, got true',
+  ],
+  [
+    'legacyStackNames given as a string',
+    (r) => toEnvironments(r, (e) => (e[0].legacyStackNames = 'true')),
+    'config.environments[0].legacyStackNames must be true or false, got "true"',
+  ],
+  [
+    "an environment's manualApproval given as a string",
+    (r) => toEnvironments(r, (e) => (e[1].manualApproval = 'yes')),
+    'config.environments[1].manualApproval must be true or false, got "yes"',
+  ],
+  [
+    'an unknown field of an environment',
+    (r) => toEnvironments(r, (e) => (e[1].region = 'us-east-1')),
+    `config.environments[1].region is not a known field (known fields of config.environments[1]: ${ENVIRONMENT_FIELDS}), got "us-east-1"`,
   ],
   ['a list instead of an object', { whole: ['kms-mrk'] }, 'config must be a JSON object, got ["kms-mrk"]'],
   ['null', { whole: null }, 'config must be a JSON object, got null'],

@@ -32,6 +32,14 @@ const NOT_IN_JSON_SCHEMA: Readonly<Record<string, string>> = {
   'a key that keeps the single-key names with an alias that makes its SSM parameter over 15 levels deep':
     'the depth of the SSM parameter counts the "/" of projectName and the alias together: a rule across fields',
   'a key whose name gives the SSM parameter that another key has from its alias': 'a parameter name made from two fields of two keys: a rule across items',
+  'two environments with the same name': 'a name in two entries of environments: a rule across items',
+  'two environments in one account with the same primary Region': 'an account and Regions of two entries of environments: a rule across items',
+  "two environments in one account where one's replica Region is the other's primary": 'an account and Regions of two entries of environments: a rule across items',
+  "two environments in one account where one's retired Region is the other's replica Region": 'an account and Regions of two entries of environments: a rule across items',
+  'two environments that keep the names of a configuration without environments': 'a flag set on two entries of environments: a rule across items',
+  "an environment's primary Region listed as its replica": 'a Region in two lists: a rule across fields',
+  "an environment's no-replica Region that is its replica": 'a Region in two lists: a rule across fields',
+  "an environment's retired Region that is still its replica": 'a Region in two lists: a rule across fields',
   'a verification every minute': "a rate's interval is its number times its unit; a pattern checks the rate's form only",
   'a daily verification': "a rate's interval is its number times its unit; a pattern checks the rate's form only",
 };

@@ -191,10 +191,10 @@ describe('validateConfig, what the schema adds to the table of bad configuration
   test('a missing section and a missing list are named, with what they must be', () => {
     expect(messageOf((r) => delete r.pipeline)).toBe('config.pipeline must be an object, got nothing');
     expect(messageOf((r) => delete r.noReplicaRegions)).toBe(
-      'config.environments[0].noReplicaRegions is required: 1 or more known AWS Regions, none of them a primary, replica or retired Region, got nothing',
+      'config.noReplicaRegions is required without environments: 1 or more known AWS Regions, none of them a primary, replica or retired Region, got nothing',
     );
     expect(messageOf((r) => (r.primaryRegion = 42))).toBe(
-      'config.environments[0].primaryRegion must be a string (a known AWS Region, not in any other region list), got 42',
+      'config.primaryRegion must be a string (a known AWS Region, not in any other region list), got 42',
     );
   });
 
@@ -237,7 +237,7 @@ describe('validateConfig, what the schema adds to the table of bad configuration
         r.noReplicaRegions = ['us-east-1'];
       }),
     ).toBe(
-      'config.environments[0].noReplicaRegions must not contain "us-east-1", which is already in config.environments[0].primaryRegion: a Region has one role, got ["us-east-1"]',
+      'config.noReplicaRegions must not contain "us-east-1", which is already in config.primaryRegion: a Region has one role, got ["us-east-1"]',
     );
     expect(messageOf((r) => (r.retiredReplicaRegions = ['eu-west-2']))).toBe('valid');
   });

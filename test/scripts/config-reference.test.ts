@@ -68,22 +68,29 @@ describe('the committed configuration reference and JSON Schema', () => {
 
   test('the JSON Schema is draft 2020-12, requires exactly the fields without a default, and keeps the README-only words out', () => {
     expect(jsonSchema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(jsonSchema.required).toEqual(['projectName', 'pipeline', 'source', 'primaryRegion', 'replicaRegions', 'noReplicaRegions']);
-    // Exactly one of key and keys, as the validator says.
-    expect(jsonSchema.oneOf).toEqual([{ required: ['key'] }, { required: ['keys'] }]);
+    expect(jsonSchema.required).toEqual(['projectName', 'pipeline', 'source']);
+    // Exactly one of key and keys, and either environments or the Regions of one environment, as the validator says.
+    expect(jsonSchema.allOf[0]).toEqual({ oneOf: [{ required: ['key'] }, { required: ['keys'] }] });
+    expect(jsonSchema.allOf[1].oneOf.map((branch: { required: string[] }) => branch.required)).toEqual([
+      ['environments'],
+      ['primaryRegion', 'replicaRegions', 'noReplicaRegions'],
+    ]);
+    expect(jsonSchema.properties.environments.items.required).toEqual(['name', 'account', 'primaryRegion', 'replicaRegions', 'noReplicaRegions']);
+    expect([jsonSchema.properties.environments.minItems, jsonSchema.properties.environments.maxItems]).toEqual([1, 10]);
     expect(jsonSchema.properties.key.required).toEqual(['alias']);
     expect(jsonSchema.properties.keys.items.required).toEqual(['name', 'alias']);
     expect([jsonSchema.properties.keys.minItems, jsonSchema.properties.keys.maxItems]).toEqual([1, 25]);
     expect(read(JSON_SCHEMA_FILE)).not.toMatch(/"(allowed|onChange)"/);
   });
 
-  test('cover every field of the example configurations (one key, several keys), and nothing else', () => {
+  test('cover every field of the example configurations (one key, several keys, environments), and nothing else', () => {
     const severalKeys = JSON.parse(read('config/example-keys.json'));
+    const environments = JSON.parse(read('config/example-environments.json'));
     expect(
       leafFields(CONFIG_SCHEMA)
         .map((f) => f.path)
         .sort(),
-    ).toEqual([...new Set([...leafPathsOf(exampleRawConfig()), ...leafPathsOf(severalKeys)])].sort());
+    ).toEqual([...new Set([...leafPathsOf(exampleRawConfig()), ...leafPathsOf(severalKeys), ...leafPathsOf(environments)])].sort());
   });
 });
 
