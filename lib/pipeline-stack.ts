@@ -310,7 +310,10 @@ export class KmsPipelineStack extends Stack {
                 trustedRoleNames: [roleName('verify-step'), ...(stepRoles.scheduled === undefined ? [] : [roleName('scheduled-verify')])],
               },
               preflight: { roleName: roleName('preflight'), trustedRoleNames: [roleName('preflight-step')] },
-              protect: { roleName: roleName('protect'), trustedRoleNames: [roleName('protect-primary-step'), roleName('protect-replicas-step')] },
+              protect: {
+                roleName: roleName('protect'),
+                trustedRoleNames: [roleName('protect-primary-step'), roleName('protect-replicas-step')],
+              },
             },
     });
     this.pipeline.addStage(primaryStage);
@@ -350,7 +353,9 @@ export class KmsPipelineStack extends Stack {
         environment: verificationEnvironment(environment, config.keys, verifyAccess?.roleArn),
         keyListObjectKey: verifiesKeyList(config.keys) ? VERIFY_KEY_LIST_OBJECT_KEY : undefined,
         verifyStatements:
-          verifyAccess === undefined ? verificationKmsStatements(this, environment, config.keys) : [assumeAccessRoleStatement(verifyAccess)],
+          verifyAccess === undefined
+            ? verificationKmsStatements(this, environment, config.keys)
+            : [assumeAccessRoleStatement(verifyAccess)],
         role: verifyAccess?.stepRole,
         reportFile: VERIFY_REPORT_FILE,
         reportGroup: this.verificationReports,

@@ -3,7 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { EnvironmentDefinition, KeyDefinition } from '../config/kms-pipeline-config';
 import { acknowledgeStackIdWildcards, keyStackArns, KeyStackLocation } from '../steps/key-stack-arns';
-import { acknowledgePreflightWildcards, preflightStatements, preflightWildcards, PreflightScope } from '../steps/preflight-replica-regions-step';
+import {
+  acknowledgePreflightWildcards,
+  preflightStatements,
+  preflightWildcards,
+  PreflightScope,
+} from '../steps/preflight-replica-regions-step';
 import { protectStatements } from '../steps/protect-key-stacks-step';
 import { acknowledgeVerificationKeyWildcards, verificationKmsStatements } from '../steps/verify-replication-step';
 
@@ -53,7 +58,12 @@ export class EnvironmentAccessStack extends Stack {
         `pipelineAccount must differ from the environment's account: steps in the pipeline account need no role to assume, got ${props.pipelineAccount}`,
       );
     }
-    this.verifyRole = this.accessRole('VerifyRole', props.verify, props.pipelineAccount, 'the verification of the keys (after each deploy and on its schedule)');
+    this.verifyRole = this.accessRole(
+      'VerifyRole',
+      props.verify,
+      props.pipelineAccount,
+      'the verification of the keys (after each deploy and on its schedule)',
+    );
     for (const statement of verificationKmsStatements(this, environment, keys)) this.verifyRole.addToPrincipalPolicy(statement);
     acknowledgeVerificationKeyWildcards(this.verifyRole, this, environment, keys);
 
@@ -63,7 +73,12 @@ export class EnvironmentAccessStack extends Stack {
       replicaKeyStacks: props.replicaKeyStacks,
       aliases: keys.map((key) => key.alias),
     };
-    this.preflightRole = this.accessRole('PreflightRole', props.preflight, props.pipelineAccount, 'the check of the replica Regions before the replica wave');
+    this.preflightRole = this.accessRole(
+      'PreflightRole',
+      props.preflight,
+      props.pipelineAccount,
+      'the check of the replica Regions before the replica wave',
+    );
     for (const statement of preflightStatements(this, preflightScope)) this.preflightRole.addToPrincipalPolicy(statement);
     const { stackArns, keyArnPatterns } = preflightWildcards(this, preflightScope);
     acknowledgePreflightWildcards(this.preflightRole, stackArns, keyArnPatterns);

@@ -14,7 +14,10 @@ export interface KeyStackLocation {
  */
 export function keyStackArns(keyStacks: readonly KeyStackLocation[], stack: Stack): string[] {
   return keyStacks.map((s) =>
-    Arn.format({ service: 'cloudformation', account: s.account, region: s.region, resource: 'stack', resourceName: `${s.stackName}/*` }, stack),
+    Arn.format(
+      { service: 'cloudformation', account: s.account, region: s.region, resource: 'stack', resourceName: `${s.stackName}/*` },
+      stack,
+    ),
   );
 }
 

@@ -133,7 +133,8 @@ export function acknowledgePreflightWildcards(role: iam.IRole, stackArns: readon
   const [primary, ...aliasTargets] = keyArnPatterns;
   Validations.of(role).acknowledge({
     id: `AwsSolutions-IAM5[Resource::${primary}]`,
-    reason: 'kms:DescribeKey only (metadata, no cryptography) on multi-region keys of the primary Region: the key ID is assigned at deploy time.',
+    reason:
+      'kms:DescribeKey only (metadata, no cryptography) on multi-region keys of the primary Region: the key ID is assigned at deploy time.',
   });
   for (const arn of aliasTargets) {
     Validations.of(role).acknowledge({

@@ -76,7 +76,11 @@ export function verifiesKeyList(keys: readonly KeyDefinition[]): boolean {
 }
 
 /** The verification program's inputs that come from the configuration, for the step and the scheduled run alike. */
-export function verificationEnvironment(environment: EnvironmentDefinition, keys: readonly KeyDefinition[], roleArn?: string): Record<string, string> {
+export function verificationEnvironment(
+  environment: EnvironmentDefinition,
+  keys: readonly KeyDefinition[],
+  roleArn?: string,
+): Record<string, string> {
   const [key] = keys;
   return {
     REPLICA_REGIONS: environment.replicaRegions.join(','),
@@ -113,7 +117,11 @@ function aliases(keys: readonly KeyDefinition[]): string[] {
  * What the verification program may call in an environment: the project's keys where they live, and Decrypt where
  * no replica may be. `stack` formats the ARNs (partition); they name the environment's account.
  */
-export function verificationKmsStatements(stack: Stack, environment: EnvironmentDefinition, keys: readonly KeyDefinition[]): iam.PolicyStatement[] {
+export function verificationKmsStatements(
+  stack: Stack,
+  environment: EnvironmentDefinition,
+  keys: readonly KeyDefinition[],
+): iam.PolicyStatement[] {
   const keyRegions = [environment.primaryRegion, ...environment.replicaRegions];
   return [
     // Where the keys live, only the keys that carry one of the project's aliases: not any other mrk- key of the account.
@@ -210,7 +218,9 @@ export class VerifyReplicationStep extends pipelines.CodeBuildStep {
       role: access?.stepRole,
       rolePolicyStatements: [
         // In another account, the role there holds the KMS statements (lib/stacks/environment-access-stack.ts).
-        ...(access === undefined ? verificationKmsStatements(props.pipelineStack, environment, keyDefinitions) : [assumeAccessRoleStatement(access)]),
+        ...(access === undefined
+          ? verificationKmsStatements(props.pipelineStack, environment, keyDefinitions)
+          : [assumeAccessRoleStatement(access)]),
         reportWriteStatement(props.reportGroup),
         ...(bundleStore === undefined
           ? []

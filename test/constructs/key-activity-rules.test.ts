@@ -194,7 +194,14 @@ describe('the rules in every key stack', () => {
 });
 
 describe('the rules construct on its own', () => {
-  const props = { keyId: 'mrk-1', alias: 'alias/a', account: '111122223333', busRegion: 'us-east-1', busAccount: '111122223333', busName: 'p-key-activity' };
+  const props = {
+    keyId: 'mrk-1',
+    alias: 'alias/a',
+    account: '111122223333',
+    busRegion: 'us-east-1',
+    busAccount: '111122223333',
+    busName: 'p-key-activity',
+  };
 
   test.each<[string, Partial<KeyActivityRulesProps>, string]>([
     [

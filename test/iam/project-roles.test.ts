@@ -105,11 +105,14 @@ describe.each<[string, KmsPipelineConfig]>([
       }
     });
 
-    test.each(config.environments[0].noReplicaRegions)('may call Decrypt in the no-replica Region %s, so that KMS answers NotFound', async (region) => {
-      // The key does not exist there; with the account's delegation as the key policy, IAM alone decides.
-      expect(await onProjectKey('kms:Decrypt', keyArn(region))).toBe('Allowed');
-      expect(await onProjectKey('kms:Encrypt', keyArn(region), withAlias)).toBe('ImplicitlyDenied');
-    });
+    test.each(config.environments[0].noReplicaRegions)(
+      'may call Decrypt in the no-replica Region %s, so that KMS answers NotFound',
+      async (region) => {
+        // The key does not exist there; with the account's delegation as the key policy, IAM alone decides.
+        expect(await onProjectKey('kms:Decrypt', keyArn(region))).toBe('Allowed');
+        expect(await onProjectKey('kms:Encrypt', keyArn(region), withAlias)).toBe('ImplicitlyDenied');
+      },
+    );
 
     test.each([
       ['kms:ScheduleKeyDeletion', config.environments[0].primaryRegion],
@@ -254,7 +257,9 @@ describe.each<[string, KmsPipelineConfig]>([
 
     test('may not use or change any key', async () => {
       for (const action of ['kms:Decrypt', 'kms:Encrypt', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy']) {
-        expect(await onProjectKey(action, keyArn(config.environments[0].primaryRegion), { 'kms:ResourceAliases': [alias] })).toBe('ImplicitlyDenied');
+        expect(await onProjectKey(action, keyArn(config.environments[0].primaryRegion), { 'kms:ResourceAliases': [alias] })).toBe(
+          'ImplicitlyDenied',
+        );
       }
     });
   });
@@ -267,7 +272,9 @@ describe.each<[string, KmsPipelineConfig]>([
       const action = 'cloudformation:UpdateTerminationProtection';
       expect(await protect(action, stackArn('kms-mrk-primary-key', config.environments[0].primaryRegion))).toBe('Allowed');
       expect(await protect(action, stackArn('kms-mrk-pipeline', config.pipeline.region))).toBe('ImplicitlyDenied');
-      expect(await protect('cloudformation:DeleteStack', stackArn('kms-mrk-primary-key', config.environments[0].primaryRegion))).toBe('ImplicitlyDenied');
+      expect(await protect('cloudformation:DeleteStack', stackArn('kms-mrk-primary-key', config.environments[0].primaryRegion))).toBe(
+        'ImplicitlyDenied',
+      );
     });
 
     test.each(config.environments[0].replicaRegions)('may protect the replica key stack in %s', async (region) => {

@@ -74,7 +74,9 @@ describe('roles of the app for config/example-keys.json (three keys)', () => {
     test('may not manage any project key', async () => {
       for (const { alias, keyId } of PROJECT_KEYS) {
         for (const action of ['kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy', 'kms:DisableKey']) {
-          expect(await asRole(action, keyArn(config.environments[0].primaryRegion, keyId), { 'kms:ResourceAliases': [alias] })).toBe('ImplicitlyDenied');
+          expect(await asRole(action, keyArn(config.environments[0].primaryRegion, keyId), { 'kms:ResourceAliases': [alias] })).toBe(
+            'ImplicitlyDenied',
+          );
         }
       }
     });
@@ -116,12 +118,15 @@ describe('roles of the app for config/example-keys.json (three keys)', () => {
       },
     );
 
-    test.each(config.environments[0].replicaRegions)('may not resolve another alias, or describe a key without one, in %s', async (region) => {
-      expect(await asRole('kms:DescribeKey', keyArn(region, OTHER_KEY.keyId), { 'kms:RequestAlias': OTHER_KEY.alias })).toBe(
-        'ImplicitlyDenied',
-      );
-      expect(await asRole('kms:DescribeKey', keyArn(region, OTHER_KEY.keyId))).toBe('ImplicitlyDenied');
-    });
+    test.each(config.environments[0].replicaRegions)(
+      'may not resolve another alias, or describe a key without one, in %s',
+      async (region) => {
+        expect(await asRole('kms:DescribeKey', keyArn(region, OTHER_KEY.keyId), { 'kms:RequestAlias': OTHER_KEY.alias })).toBe(
+          'ImplicitlyDenied',
+        );
+        expect(await asRole('kms:DescribeKey', keyArn(region, OTHER_KEY.keyId))).toBe('ImplicitlyDenied');
+      },
+    );
 
     test('may not use any project key', async () => {
       for (const { alias, keyId } of PROJECT_KEYS) {

@@ -75,7 +75,13 @@ describe('the committed configuration reference and JSON Schema', () => {
       ['environments'],
       ['primaryRegion', 'replicaRegions', 'noReplicaRegions'],
     ]);
-    expect(jsonSchema.properties.environments.items.required).toEqual(['name', 'account', 'primaryRegion', 'replicaRegions', 'noReplicaRegions']);
+    expect(jsonSchema.properties.environments.items.required).toEqual([
+      'name',
+      'account',
+      'primaryRegion',
+      'replicaRegions',
+      'noReplicaRegions',
+    ]);
     expect([jsonSchema.properties.environments.minItems, jsonSchema.properties.environments.maxItems]).toEqual([1, 10]);
     expect(jsonSchema.properties.key.required).toEqual(['alias']);
     expect(jsonSchema.properties.keys.items.required).toEqual(['name', 'alias']);
