@@ -21,6 +21,9 @@ const EXAMPLE_CONFIG = fs.readFileSync(EXAMPLE_CONFIG_FILE, 'utf8');
 export const EXAMPLE_KEYS_CONFIG_FILE = path.join(ROOT, 'config', 'example-keys.json');
 const EXAMPLE_KEYS_CONFIG = fs.readFileSync(EXAMPLE_KEYS_CONFIG_FILE, 'utf8');
 
+/** The example configuration of three environments (dev, staging, production) and three keys, `config/example-environments.json`. */
+export const EXAMPLE_ENVIRONMENTS_CONFIG_FILE = path.join(ROOT, 'config', 'example-environments.json');
+
 /** The example configuration of several keys with `change` applied to a copy of its raw JSON, validated. */
 export function keysConfigWith(change: (raw: Record<string, any>) => void = () => undefined): KmsPipelineConfig {
   const raw = JSON.parse(EXAMPLE_KEYS_CONFIG);
