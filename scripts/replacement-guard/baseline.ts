@@ -15,15 +15,15 @@ const ENV_DIR = /^(\d{12})-([a-z]{2}(?:-[a-z]+)+-\d+)$/;
 const TEMPLATE_SUFFIX = '.template.json';
 
 /**
- * The templates of the primary key stack and of every replica key stack, read
- * from their stages' cloud assemblies. CDK Pipelines synthesizes each stage
- * while it builds the pipeline, so `pipeline` only has to be constructed.
+ * The templates of the primary key stack and of every replica key stack of every
+ * environment, read from their stages' cloud assemblies. CDK Pipelines synthesizes
+ * each stage while it builds the pipeline, so `pipeline` only has to be constructed.
  */
 export function keyStackTemplates(pipeline: KmsPipelineStack): StackTemplate[] {
-  const stages: Array<[Stage, Stack]> = [
-    [pipeline.primaryStage, pipeline.primaryStage.keyStack],
-    ...pipeline.replicaStages.map((stage): [Stage, Stack] => [stage, stage.keyStack]),
-  ];
+  const stages: Array<[Stage, Stack]> = pipeline.environments.flatMap(({ primaryStage, replicaStages }) => [
+    [primaryStage, primaryStage.keyStack] as [Stage, Stack],
+    ...replicaStages.map((stage): [Stage, Stack] => [stage, stage.keyStack]),
+  ]);
   return stages.map(([stage, stack]) => ({
     stackName: stack.stackName,
     account: stack.account,
