@@ -41,7 +41,9 @@ export class ProtectKeyStacksStep extends pipelines.CodeBuildStep {
   constructor(id: string, props: ProtectKeyStacksStepProps) {
     const stackArns = keyStackArns(props.keyStacks, props.pipelineStack);
     const { access } = props;
-    // In another account, through a profile that assumes the role there with the build's own credentials.
+    // In another account, through a profile that assumes the role there with the build's own credentials: the AWS CLI's
+    // `credential_source = EcsContainer` takes them from the container credentials endpoint that CodeBuild provides
+    // (AWS CLI User Guide, "Using an IAM role in the AWS CLI", credential_source).
     const profile = access === undefined ? '' : ` --profile ${ENVIRONMENT_PROFILE}`;
     super(id, {
       input: props.input,

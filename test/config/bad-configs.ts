@@ -436,7 +436,7 @@ export const BAD_CONFIGS: Array<[string, BadInput, string]> = [
     'config.environments must list at most 10 environments (1 to 10 environments), got [{"name":"env-0","account":"100000000000","primaryRegion":"us-east-1","replicaRegions":["eu-west-1"],"noReplicaRegion...',
   ],
   ['environments as an object', (r) => (toEnvironments(r), (r.environments = STAGING)), `config.environments must be a list (1 to 10 environments), got ${JSON.stringify(STAGING).slice(0, 117)}...`],
-  ['an environment that is a string', (r) => toEnvironments(r, (e) => (e[1] = 'production')), 'config.environments[1] must be an object, got "production"'],
+  ['an environment that is a string', (r) => toEnvironments(r, (e) => ((e as unknown[])[1] = 'production')), 'config.environments[1] must be an object, got "production"'],
   [
     'an environment without a name',
     (r) => toEnvironments(r, (e) => delete e[1].name),
