@@ -1,5 +1,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { denyGrantsNotForAwsResources } from './constructs/key-grant-guard';
 import { controlTowerRule } from './control-tower-checks';
 import { NONCURRENT_VERSION_EXPIRATION } from './constructs/pipeline-artifact-store';
 
@@ -19,6 +21,15 @@ export function hardenReplicationBucket(bucket: s3.IBucket, region: string, arti
     throw new Error(`the replication bucket for ${region} must be the s3.Bucket of aws-cdk-lib's support stack, got ${bucket.node.path}`);
   }
   (bucket.node.defaultChild as s3.CfnBucket).versioningConfiguration = { status: 'Enabled' };
+  // With cross-account keys, the bucket has a key of its own (through an alias): it gets the grant guard of every
+  // key of the project (CT.KMS.PR.3), like the artifact key.
+  const key = bucket.encryptionKey;
+  if (key !== undefined) {
+    const target = key instanceof kms.Alias ? key.aliasTargetKey : key;
+    if (!(target instanceof kms.Key))
+      throw new Error(`the replication bucket key for ${region} must be a kms.Key of the support stack, got ${target.node.path}`);
+    target.addToResourcePolicy(denyGrantsNotForAwsResources());
+  }
   bucket.addLifecycleRule({ expiration: artifactExpiration, noncurrentVersionExpiration: NONCURRENT_VERSION_EXPIRATION });
   Validations.of(bucket).acknowledge(
     {
