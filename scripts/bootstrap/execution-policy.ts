@@ -281,8 +281,16 @@ export function executionStatements(config: KmsPipelineConfig, account: string =
     {
       Sid: 'ListAliasesAndLogGroups',
       Effect: 'Allow',
-      // These take no resource.
-      Action: ['kms:ListAliases', 'logs:DescribeLogGroups', 'logs:DescribeIndexPolicies'],
+      // These take no resource. Nor do the calls that set the key-activity bus's policy, which lets the environment
+      // accounts put their keys' activity on it (Service Authorization Reference, Amazon EventBridge: PutPermission and
+      // RemovePermission have no resource types), so, with an environment in another account, they are allowed on any
+      // bus of the pipeline account; here, for the boundary repeats this statement and has no room for another.
+      Action: [
+        'kms:ListAliases',
+        'logs:DescribeLogGroups',
+        'logs:DescribeIndexPolicies',
+        ...(pipeline && isCrossAccount(config) ? ['events:PutPermission', 'events:RemovePermission'] : []),
+      ],
       Resource: ['*'],
     },
     pipeline && {
@@ -431,14 +439,7 @@ export function monitoringExecutionPolicy(config: KmsPipelineConfig): CustomerMa
         {
           Sid: 'ManageTheKeyActivityBusAndRules',
           Effect: 'Allow',
-          Action: [
-            'events:CreateEventBus',
-            'events:DescribeEventBus',
-            'events:DeleteEventBus',
-            // The bus policy that lets the environment accounts put their keys' activity on the bus.
-            ...(isCrossAccount(config) ? ['events:PutPermission', 'events:RemovePermission'] : []),
-            ...KEY_ACTIVITY_RULE_ACTIONS,
-          ],
+          Action: ['events:CreateEventBus', 'events:DescribeEventBus', 'events:DeleteEventBus', ...KEY_ACTIVITY_RULE_ACTIONS],
           // Rule names that CloudFormation generates start with the stack name; a rule on the project's bus has the bus name first.
           Resource: [`arn:aws:events:*:${account}:event-bus/${prefix}*`, `arn:aws:events:*:${account}:rule/${prefix}*`],
         },

@@ -255,8 +255,24 @@ describe('the policies of each account', () => {
     ]);
     const monitoring = monitoringExecutionPolicy(config).document.Statement;
     expect(statement(monitoring, 'ManageTheSupportStackKeyAliases')?.Resource).toEqual([...aliases, `arn:aws:kms:*:${PIPELINE}:key/*`]);
-    expect(statement(monitoring, 'ManageTheKeyActivityBusAndRules')?.Action).toEqual(
-      expect.arrayContaining(['events:PutPermission', 'events:RemovePermission']),
+    // PutPermission and RemovePermission take no resource: in the statement of the calls that take none, in the
+    // pipeline account's policy and boundary, and only with an environment in another account.
+    for (const document of [executionPolicy(config).document, permissionsBoundary(config).document]) {
+      expect(statement(document.Statement, 'ListAliasesAndLogGroups')).toEqual({
+        Sid: 'ListAliasesAndLogGroups',
+        Effect: 'Allow',
+        Action: [
+          'kms:ListAliases',
+          'logs:DescribeLogGroups',
+          'logs:DescribeIndexPolicies',
+          'events:PutPermission',
+          'events:RemovePermission',
+        ],
+        Resource: ['*'],
+      });
+    }
+    expect(statement(executionPolicy(config, STAGING).document.Statement, 'ListAliasesAndLogGroups')?.Action).not.toContain(
+      'events:PutPermission',
     );
     expect(statement(permissionsBoundary(config).document.Statement, 'ManageTheKeyAlias')?.Resource).toEqual(
       expect.arrayContaining(aliases),
