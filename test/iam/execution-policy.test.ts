@@ -61,7 +61,11 @@ describe.each(CONFIGS)('the execution policy for %s', (_name, config) => {
   );
 
   test('covers the pipeline, its support stacks and every key stack', () => {
-    const expected = ['kms-mrk-pipeline', 'kms-mrk-primary-key', ...config.replicaRegions.map((r) => `kms-mrk-replica-key-${r}`)];
+    const expected = [
+      'kms-mrk-pipeline',
+      'kms-mrk-primary-key',
+      ...config.environments[0].replicaRegions.map((r) => `kms-mrk-replica-key-${r}`),
+    ];
     expect(stacks.map((s) => s.stackName)).toEqual(expect.arrayContaining(expected));
   });
 

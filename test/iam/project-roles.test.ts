@@ -65,7 +65,7 @@ describe.each<[string, KmsPipelineConfig]>([
   const boundary = permissionsBoundary(config).document;
   const keyPolicy = projectKeyPolicy(stacks);
   const [{ alias }] = config.keys;
-  const keyRegions = [config.primaryRegion, ...config.replicaRegions];
+  const keyRegions = [config.environments[0].primaryRegion, ...config.environments[0].replicaRegions];
 
   describe('the source action role', () => {
     const source = asRole(role(stacks, 'SourcemyorgkmsmultiregionpipelineCodePipelineActionRole'), boundary);
@@ -105,16 +105,19 @@ describe.each<[string, KmsPipelineConfig]>([
       }
     });
 
-    test.each(config.noReplicaRegions)('may call Decrypt in the no-replica Region %s, so that KMS answers NotFound', async (region) => {
-      // The key does not exist there; with the account's delegation as the key policy, IAM alone decides.
-      expect(await onProjectKey('kms:Decrypt', keyArn(region))).toBe('Allowed');
-      expect(await onProjectKey('kms:Encrypt', keyArn(region), withAlias)).toBe('ImplicitlyDenied');
-    });
+    test.each(config.environments[0].noReplicaRegions)(
+      'may call Decrypt in the no-replica Region %s, so that KMS answers NotFound',
+      async (region) => {
+        // The key does not exist there; with the account's delegation as the key policy, IAM alone decides.
+        expect(await onProjectKey('kms:Decrypt', keyArn(region))).toBe('Allowed');
+        expect(await onProjectKey('kms:Encrypt', keyArn(region), withAlias)).toBe('ImplicitlyDenied');
+      },
+    );
 
     test.each([
-      ['kms:ScheduleKeyDeletion', config.primaryRegion],
-      ['kms:CreateGrant', config.primaryRegion],
-      ['kms:ReEncryptFrom', config.primaryRegion],
+      ['kms:ScheduleKeyDeletion', config.environments[0].primaryRegion],
+      ['kms:CreateGrant', config.environments[0].primaryRegion],
+      ['kms:ReEncryptFrom', config.environments[0].primaryRegion],
       ['kms:Decrypt', 'ap-northeast-1'],
     ])('may not call %s on the project key in %s', async (action, region) => {
       // CreateGrant is also denied outright by the key policy's grant guard.
@@ -122,7 +125,7 @@ describe.each<[string, KmsPipelineConfig]>([
     });
 
     test('may not use a key of another account, even one with the same alias', async () => {
-      const foreign = keyArn(config.primaryRegion, KEY_ID, '222222222222');
+      const foreign = keyArn(config.environments[0].primaryRegion, KEY_ID, '222222222222');
       const foreignPolicy = {
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::222222222222:root` }, Action: 'kms:*', Resource: '*' }],
@@ -157,7 +160,7 @@ describe.each<[string, KmsPipelineConfig]>([
       }
     });
 
-    test.each(config.noReplicaRegions)('may only call Decrypt in the no-replica Region %s', async (region) => {
+    test.each(config.environments[0].noReplicaRegions)('may only call Decrypt in the no-replica Region %s', async (region) => {
       expect(await onProjectKey('kms:Decrypt', keyArn(region))).toBe('Allowed');
       expect(await onProjectKey('kms:Encrypt', keyArn(region), withAlias)).toBe('ImplicitlyDenied');
     });
@@ -181,8 +184,8 @@ describe.each<[string, KmsPipelineConfig]>([
     test('may assume no role: with the keys in the pipeline account, there is no environment role to assume', async () => {
       const qualifier = bootstrapQualifier(config.projectName);
       const roles = [
-        `arn:aws:iam::${ACCOUNT}:role/cdk-${qualifier}-deploy-role-${ACCOUNT}-${config.primaryRegion}`,
-        `arn:aws:iam::${ACCOUNT}:role/cdk-${qualifier}-cfn-exec-role-${ACCOUNT}-${config.primaryRegion}`,
+        `arn:aws:iam::${ACCOUNT}:role/cdk-${qualifier}-deploy-role-${ACCOUNT}-${config.environments[0].primaryRegion}`,
+        `arn:aws:iam::${ACCOUNT}:role/cdk-${qualifier}-cfn-exec-role-${ACCOUNT}-${config.environments[0].primaryRegion}`,
         `arn:aws:iam::${ACCOUNT}:role/${config.projectName}-any-role`,
         'arn:aws:iam::222222222222:role/any-role',
       ];
@@ -238,10 +241,10 @@ describe.each<[string, KmsPipelineConfig]>([
     const stackArn = (region: string) => `arn:aws:cloudformation:${region}:${ACCOUNT}:stack/kms-mrk-replica-key-${region}/abc-123`;
 
     test('may list the replicas of the primary key', async () => {
-      expect(await onProjectKey('kms:DescribeKey', keyArn(config.primaryRegion))).toBe('Allowed');
+      expect(await onProjectKey('kms:DescribeKey', keyArn(config.environments[0].primaryRegion))).toBe('Allowed');
     });
 
-    test.each(config.replicaRegions)(
+    test.each(config.environments[0].replicaRegions)(
       'in %s may read the replica key stack and resolve the project alias, whatever key it names',
       async (region) => {
         expect(await asRole(preflight, boundary)('cloudformation:DescribeStacks', stackArn(region))).toBe('Allowed');
@@ -254,7 +257,9 @@ describe.each<[string, KmsPipelineConfig]>([
 
     test('may not use or change any key', async () => {
       for (const action of ['kms:Decrypt', 'kms:Encrypt', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy']) {
-        expect(await onProjectKey(action, keyArn(config.primaryRegion), { 'kms:ResourceAliases': [alias] })).toBe('ImplicitlyDenied');
+        expect(await onProjectKey(action, keyArn(config.environments[0].primaryRegion), { 'kms:ResourceAliases': [alias] })).toBe(
+          'ImplicitlyDenied',
+        );
       }
     });
   });
@@ -265,12 +270,14 @@ describe.each<[string, KmsPipelineConfig]>([
     test('may protect the primary key stack and nothing else', async () => {
       const protect = asRole(role(stacks, 'ProtectPrimaryKeyStackRole'), boundary);
       const action = 'cloudformation:UpdateTerminationProtection';
-      expect(await protect(action, stackArn('kms-mrk-primary-key', config.primaryRegion))).toBe('Allowed');
+      expect(await protect(action, stackArn('kms-mrk-primary-key', config.environments[0].primaryRegion))).toBe('Allowed');
       expect(await protect(action, stackArn('kms-mrk-pipeline', config.pipeline.region))).toBe('ImplicitlyDenied');
-      expect(await protect('cloudformation:DeleteStack', stackArn('kms-mrk-primary-key', config.primaryRegion))).toBe('ImplicitlyDenied');
+      expect(await protect('cloudformation:DeleteStack', stackArn('kms-mrk-primary-key', config.environments[0].primaryRegion))).toBe(
+        'ImplicitlyDenied',
+      );
     });
 
-    test.each(config.replicaRegions)('may protect the replica key stack in %s', async (region) => {
+    test.each(config.environments[0].replicaRegions)('may protect the replica key stack in %s', async (region) => {
       const protect = asRole(role(stacks, 'ProtectReplicaKeyStacksRole'), boundary);
       expect(await protect('cloudformation:UpdateTerminationProtection', stackArn(`kms-mrk-replica-key-${region}`, region))).toBe(
         'Allowed',
@@ -278,10 +285,10 @@ describe.each<[string, KmsPipelineConfig]>([
     });
   });
 
-  describe.each(config.replicaRegions)('the parameter reader in %s', (region) => {
+  describe.each(config.environments[0].replicaRegions)('the parameter reader in %s', (region) => {
     const stack = stacks.find((s) => s.stackName === `kms-mrk-replica-key-${region}`)!;
     const reader = asRole(role([stack], 'PrimaryKeyArnReaderRole'), boundary);
-    const parameter = (name: string) => `arn:aws:ssm:${config.primaryRegion}:${ACCOUNT}:parameter${name}`;
+    const parameter = (name: string) => `arn:aws:ssm:${config.environments[0].primaryRegion}:${ACCOUNT}:parameter${name}`;
 
     test('may read the primary key ARN parameter and no other', async () => {
       expect(await reader('ssm:GetParameter', parameter('/kms-mrk/app-data/primary-key-arn'))).toBe('Allowed');

@@ -13,7 +13,7 @@ const ACCOUNT = '111111111111';
 const config = keysConfigWith();
 const PROJECT_KEYS = config.keys.map((key, i) => ({ alias: key.alias, keyId: `mrk-${String(i + 1).repeat(32)}` }));
 const OTHER_KEY = { alias: 'alias/someone-else', keyId: 'mrk-fedcba9876543210fedcba9876543210' };
-const KEY_REGIONS = [config.primaryRegion, ...config.replicaRegions];
+const KEY_REGIONS = [config.environments[0].primaryRegion, ...config.environments[0].replicaRegions];
 const keyArn = (region: string, keyId: string) => `arn:aws:kms:${region}:${ACCOUNT}:key/${keyId}`;
 /** KMS's default key policy: the account's IAM policies decide. Every key of the example has it, with the grant guard. */
 const DELEGATING_KEY_POLICY = {
@@ -74,7 +74,9 @@ describe('roles of the app for config/example-keys.json (three keys)', () => {
     test('may not manage any project key', async () => {
       for (const { alias, keyId } of PROJECT_KEYS) {
         for (const action of ['kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy', 'kms:DisableKey']) {
-          expect(await asRole(action, keyArn(config.primaryRegion, keyId), { 'kms:ResourceAliases': [alias] })).toBe('ImplicitlyDenied');
+          expect(await asRole(action, keyArn(config.environments[0].primaryRegion, keyId), { 'kms:ResourceAliases': [alias] })).toBe(
+            'ImplicitlyDenied',
+          );
         }
       }
     });
@@ -109,23 +111,26 @@ describe('roles of the app for config/example-keys.json (three keys)', () => {
   describe('the preflight role', () => {
     const asRole = roleOf(stacks, 'PreflightReplicaRegionsRole');
 
-    test.each(config.replicaRegions.flatMap((region) => PROJECT_KEYS.map((key) => [key.alias, region])))(
+    test.each(config.environments[0].replicaRegions.flatMap((region) => PROJECT_KEYS.map((key) => [key.alias, region])))(
       'may resolve %s in %s, whatever key it names',
       async (alias, region) => {
         expect(await asRole('kms:DescribeKey', keyArn(region, OTHER_KEY.keyId), { 'kms:RequestAlias': alias })).toBe('Allowed');
       },
     );
 
-    test.each(config.replicaRegions)('may not resolve another alias, or describe a key without one, in %s', async (region) => {
-      expect(await asRole('kms:DescribeKey', keyArn(region, OTHER_KEY.keyId), { 'kms:RequestAlias': OTHER_KEY.alias })).toBe(
-        'ImplicitlyDenied',
-      );
-      expect(await asRole('kms:DescribeKey', keyArn(region, OTHER_KEY.keyId))).toBe('ImplicitlyDenied');
-    });
+    test.each(config.environments[0].replicaRegions)(
+      'may not resolve another alias, or describe a key without one, in %s',
+      async (region) => {
+        expect(await asRole('kms:DescribeKey', keyArn(region, OTHER_KEY.keyId), { 'kms:RequestAlias': OTHER_KEY.alias })).toBe(
+          'ImplicitlyDenied',
+        );
+        expect(await asRole('kms:DescribeKey', keyArn(region, OTHER_KEY.keyId))).toBe('ImplicitlyDenied');
+      },
+    );
 
     test('may not use any project key', async () => {
       for (const { alias, keyId } of PROJECT_KEYS) {
-        expect(await asRole('kms:Decrypt', keyArn(config.primaryRegion, keyId), { 'kms:ResourceAliases': [alias] })).toBe(
+        expect(await asRole('kms:Decrypt', keyArn(config.environments[0].primaryRegion, keyId), { 'kms:ResourceAliases': [alias] })).toBe(
           'ImplicitlyDenied',
         );
       }
