@@ -6,16 +6,18 @@
  *   npm run bootstrap -- --config my-env.json        # ... for another configuration file
  *   npm run bootstrap -- --admin                     # ... with AdministratorAccess as the execution policy
  *   npm run bootstrap -- --run                       # run them
+ *   npm run bootstrap -- --account 222222222222      # only one account's policies and commands (with --run, run them)
  */
 import { spawnSync, SpawnSyncOptions, SpawnSyncReturns } from 'node:child_process';
 import * as path from 'node:path';
 import { KmsPipelineConfig } from '../lib/config/kms-pipeline-config';
 import { ConfigError } from '../lib/config/validate-config';
 import { ExecutionPolicyChoice, parseCommandLine, USAGE, UsageError } from './bootstrap/command-line';
-import { executionPolicy, monitoringExecutionPolicy } from './bootstrap/execution-policy';
+import { accountScope } from './bootstrap/accounts';
+import { executionPolicies } from './bootstrap/execution-policy';
 import { dryRunLines, planNotes, ResolvedExecutionPolicy, ResolvedPolicies } from './bootstrap/output';
 import { permissionsBoundary } from './bootstrap/permissions-boundary';
-import { bootstrapCommands, bootstrapPlan, commandLine } from './bootstrap/plan';
+import { BootstrapPlan, bootstrapCommands, bootstrapPlan, commandLine } from './bootstrap/plan';
 import { MANAGED_POLICY_MAX_CHARS, policySize } from './bootstrap/policy-document';
 import { projectConfig } from './support/project-config';
 
@@ -88,26 +90,43 @@ export function main(argv: readonly string[], deps: Partial<BootstrapDeps> = {})
     throw error;
   }
 
-  const policies: ResolvedPolicies = {
-    execution: resolveExecutionPolicy(options.executionPolicy, config),
-    boundary: permissionsBoundary(config),
-  };
+  const fullPlan = bootstrapPlan(config);
+  if (options.account !== undefined && !fullPlan.accounts.includes(options.account)) {
+    return fail(`--account ${options.account} is not an account of this configuration: ${fullPlan.accounts.join(', ')}`);
+  }
+  if (options.run && options.account === undefined && fullPlan.accounts.length > 1) {
+    return fail(
+      `--run uses one set of credentials, and this configuration deploys to ${fullPlan.accounts.length} accounts: ` +
+        `run it once per account with that account's credentials and --account, for ${fullPlan.accounts.join(', ')}`,
+    );
+  }
+  const plan = options.account === undefined ? fullPlan : onlyAccount(fullPlan, options.account);
+  // Every account has its own policies (a managed policy belongs to one account), naming that account and what it holds.
+  const policies: ResolvedPolicies[] = plan.accounts.map((account) => ({
+    account,
+    execution: resolveExecutionPolicy(options.executionPolicy, config, account),
+    boundary: permissionsBoundary(config, account),
+  }));
   // The policies name every key's alias, every replica Region and the project name many times: with many keys, long
   // aliases, many replica Regions or a long project name, IAM would refuse them at create-policy.
-  for (const policy of [...(policies.execution.kind === 'least-privilege' ? policies.execution.policies : []), policies.boundary]) {
-    const size = policySize(policy.document);
-    if (size > MANAGED_POLICY_MAX_CHARS) {
-      return fail(
-        `the policy ${policy.name} would hold ${size} characters, over IAM's ${MANAGED_POLICY_MAX_CHARS} for a managed policy: ` +
-          `it names the alias of each of the ${config.keys.length} key(s), each of the ${config.replicaRegions.length} replica Region(s) ` +
-          `and the ${config.projectName.length}-character projectName; use fewer keys, shorter aliases, fewer replica Regions ` +
-          `or a shorter projectName` +
-          (policy === policies.boundary ? '' : ', or --admin'),
-      );
+  for (const { account, execution, boundary } of policies) {
+    for (const policy of [...(execution.kind === 'least-privilege' ? execution.policies : []), boundary]) {
+      const size = policySize(policy.document);
+      if (size > MANAGED_POLICY_MAX_CHARS) {
+        const replicaRegions = accountScope(config, account).replicaRegions.length;
+        return fail(
+          `the policy ${policy.name}${fullPlan.accounts.length > 1 ? ` of account ${account}` : ''} would hold ${size} characters, ` +
+            `over IAM's ${MANAGED_POLICY_MAX_CHARS} for a managed policy: ` +
+            `it names the alias of each of the ${config.keys.length} key(s), each of the ${replicaRegions} replica Region(s) ` +
+            `and the ${config.projectName.length}-character projectName; use fewer keys, shorter aliases, fewer replica Regions ` +
+            `or a shorter projectName` +
+            (policy === boundary ? '' : ', or --admin'),
+        );
+      }
     }
   }
-  const plan = bootstrapPlan(config);
-  const commands = bootstrapCommands(plan, policies.execution.arn);
+  const executionArns = new Map(policies.map((p) => [p.account, p.execution.arn]));
+  const commands = bootstrapCommands(plan, (account) => executionArns.get(account)!);
 
   if (!options.run) {
     dryRunLines(plan, commands, policies).forEach((line) => io.stdout(line));
@@ -129,12 +148,28 @@ export function main(argv: readonly string[], deps: Partial<BootstrapDeps> = {})
   return EXIT_OK;
 }
 
-function resolveExecutionPolicy(choice: ExecutionPolicyChoice, config: KmsPipelineConfig): ResolvedExecutionPolicy {
-  if (choice.kind !== 'least-privilege') {
-    return choice;
+function resolveExecutionPolicy(choice: ExecutionPolicyChoice, config: KmsPipelineConfig, account: string): ResolvedExecutionPolicy {
+  switch (choice.kind) {
+    case 'administrator':
+      return choice;
+    case 'managed':
+      // A customer managed policy belongs to one account: each account's execution role gets the policy of that name there.
+      return { kind: 'managed', arn: choice.arn.replace(/:iam::\d{12}:/, `:iam::${account}:`) };
+    case 'least-privilege': {
+      const policies = executionPolicies(config, account);
+      return { kind: 'least-privilege', arn: policies.map((p) => p.arn).join(','), policies };
+    }
   }
-  const policies = [executionPolicy(config), monitoringExecutionPolicy(config)];
-  return { kind: 'least-privilege', arn: policies.map((p) => p.arn).join(','), policies };
+}
+
+/** The part of the plan in one account. */
+function onlyAccount(plan: BootstrapPlan, account: string): BootstrapPlan {
+  return {
+    ...plan,
+    accounts: [account],
+    environments: plan.environments.filter((e) => e.account === account),
+    skipped: plan.skipped.filter((s) => s.account === account),
+  };
 }
 
 if (require.main === module) {

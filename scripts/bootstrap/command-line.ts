@@ -26,18 +26,21 @@ export interface BootstrapOptions {
   /** The configuration file (`--config FILE` or `-c config=FILE`); cdk.json otherwise. */
   readonly configFile?: string;
   readonly executionPolicy: ExecutionPolicyChoice;
+  /** Only this account's policies and commands (`--account`): what one set of credentials can apply. */
+  readonly account?: string;
 }
 
 export const USAGE = `Usage: npm run bootstrap -- [options]
 
 Prints the "cdk bootstrap" commands this project needs, from the same configuration
-"cdk synth" reads: one for the pipeline account and Region, and one for every Region
-the pipeline deploys a key stack to (primary, replicas, retired replicas), trusting
-the pipeline account. No-replica Regions get none: nothing is deployed there.
+"cdk synth" reads: one for the pipeline account and Region, and one for every account
+and Region the pipeline deploys a key stack to (each environment's primary, replicas,
+retired replicas), trusting the pipeline account. No-replica Regions get none: nothing
+is deployed there.
 Every command uses the project's own qualifier and bootstrap stack, so it never
 changes the CDKToolkit stack or the deploy roles of other apps in the account.
-It also prints the two customer managed policies to create first: the execution
-policy and the permissions boundary of every role of the project.
+It also prints the customer managed policies to create first, in each account: the
+execution policy and the permissions boundary of every role of the project.
 Nothing runs unless you pass --run.
 
   --config FILE, -c config=FILE   read the configuration from FILE instead of the
@@ -47,9 +50,13 @@ Nothing runs unless you pass --run.
   --admin                         CloudFormation deploys with ${ADMINISTRATOR_ACCESS_ARN}
                                   instead (the permissions boundary still applies)
   --execution-policy ARN          CloudFormation deploys with this managed policy instead
+  --account ACCOUNT               only the policies and commands of this account (with
+                                  environments in several accounts, each needs its own
+                                  credentials: run once per account)
   --run                           run the bootstrap commands one after the other with your
                                   AWS credentials; stop at the first that fails (create the
-                                  policies first: --run does not)
+                                  policies first: --run does not). With several accounts,
+                                  --run needs --account
   -h, --help                      print this help
 
 Exit codes: 0 printed (or every command succeeded); 2 bad option or configuration;
@@ -69,6 +76,7 @@ export function parseCommandLine(argv: readonly string[]): BootstrapOptions {
         'execution-policy': { type: 'string' },
         'least-privilege': { type: 'boolean' },
         admin: { type: 'boolean' },
+        account: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -84,6 +92,7 @@ export function parseCommandLine(argv: readonly string[]): BootstrapOptions {
     run: values.run === true,
     configFile: configFile(values.config, values.context),
     executionPolicy: executionPolicy(values['execution-policy'], values['least-privilege'] === true, values.admin === true),
+    ...(values.account === undefined ? {} : { account: accountOption(values.account) }),
   };
 }
 
@@ -122,6 +131,11 @@ function executionPolicy(arn: string | undefined, leastPrivilege: boolean, admin
     );
   }
   return { kind: 'managed', arn };
+}
+
+function accountOption(account: string): string {
+  if (!/^\d{12}$/.test(account)) throw new UsageError(`--account must be a 12-digit AWS account ID, got "${account}"`);
+  return account;
 }
 
 /** Node's parseArgs messages are long; keep what is wrong. */

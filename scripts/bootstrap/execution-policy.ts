@@ -6,6 +6,7 @@ import {
   permissionsBoundaryName,
   PROJECT_TAG_KEY,
 } from '../../lib/resource-names';
+import { accountScope, isCrossAccount, supportStackAliasName } from './accounts';
 import { CustomerManagedPolicy, customerManagedPolicyArn, PolicyStatement } from './policy-document';
 
 /** The policy that `cdk bootstrap` attaches when it is given none and trusts no other account. */
@@ -22,6 +23,9 @@ export const PASSED_TO_SERVICES: readonly string[] = [
   'events.amazonaws.com',
   'scheduler.amazonaws.com',
 ];
+
+/** The services a role of the key stacks and access roles is passed to, in an account without the pipeline. */
+const KEY_STACK_SERVICES: readonly string[] = ['lambda.amazonaws.com', 'events.amazonaws.com'];
 
 /** Both names of the connection service: the policy holds the action under either, the ARN decides which applies. */
 const CONNECTION_SERVICES: readonly string[] = ['codeconnections', 'codestar-connections'];
@@ -42,18 +46,29 @@ const CONNECTION_SERVICES: readonly string[] = ['codeconnections', 'codestar-con
  *   `iam:PermissionsBoundary` equal to the boundary, so CloudFormation cannot
  *   make a role that is stronger than the boundary, and pass it on.
  */
-export function executionPolicy(config: KmsPipelineConfig): CustomerManagedPolicy {
+export function executionPolicy(config: KmsPipelineConfig, account: string = config.pipeline.account): CustomerManagedPolicy {
   const name = executionPolicyName(config.projectName);
   return {
     name,
-    arn: customerManagedPolicyArn(config.pipeline.account, name),
-    document: { Version: '2012-10-17', Statement: executionStatements(config) },
+    arn: customerManagedPolicyArn(account, name),
+    document: { Version: '2012-10-17', Statement: executionStatements(config, account) },
   };
 }
 
+/**
+ * The execution policies of `account`: in the pipeline account {@link executionPolicy} and
+ * {@link monitoringExecutionPolicy}; in an account that holds only key stacks and access roles, the first alone,
+ * which then also manages the rules that forward the keys' activity (nothing else of the second is deployed there).
+ */
+export function executionPolicies(config: KmsPipelineConfig, account: string = config.pipeline.account): CustomerManagedPolicy[] {
+  return account === config.pipeline.account
+    ? [executionPolicy(config, account), monitoringExecutionPolicy(config)]
+    : [executionPolicy(config, account)];
+}
+
 /** The CloudFormation execution roles of the project's bootstrap, one per Region (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`). */
-export function executionRoleArnPattern(config: KmsPipelineConfig): string {
-  return `arn:aws:iam::${config.pipeline.account}:role/cdk-${bootstrapQualifier(config.projectName)}-cfn-exec-role-*`;
+export function executionRoleArnPattern(config: KmsPipelineConfig, account: string = config.pipeline.account): string {
+  return `arn:aws:iam::${account}:role/cdk-${bootstrapQualifier(config.projectName)}-cfn-exec-role-*`;
 }
 
 /**
@@ -90,8 +105,11 @@ export function executionRoleArnPattern(config: KmsPipelineConfig): string {
  *   Reference, AWS KMS, https://docs.aws.amazon.com/service-authorization/latest/reference/list_awskeymanagementservice.html):
  *   no request may remove the project tag, and none may set it to another value.
  */
-export function keyStatements(config: KmsPipelineConfig): PolicyStatement[] {
-  const keys = `arn:aws:kms:*:${config.pipeline.account}:key/*`;
+export function keyStatements(config: KmsPipelineConfig, account: string = config.pipeline.account): PolicyStatement[] {
+  const scope = accountScope(config, account);
+  const keys = `arn:aws:kms:*:${account}:key/*`;
+  // An account without replica Regions (the pipeline account whose only keys are those of the support stacks) replicates nothing.
+  const replicates = scope.replicaRegions.length > 0;
   const requestTag = `aws:RequestTag/${PROJECT_TAG_KEY}`;
   const resourceTag = `aws:ResourceTag/${PROJECT_TAG_KEY}`;
   return [
@@ -105,7 +123,7 @@ export function keyStatements(config: KmsPipelineConfig): PolicyStatement[] {
         StringEquals: { [requestTag]: config.projectName },
         // Adding the tag to a key gives its management to whoever may manage tagged keys, so only CloudFormation's
         // execution role of the project's bootstrap, in any Region, may add it; no role a template creates may.
-        ArnLike: { 'aws:PrincipalArn': executionRoleArnPattern(config) },
+        ArnLike: { 'aws:PrincipalArn': executionRoleArnPattern(config, account) },
       },
     },
     {
@@ -125,38 +143,45 @@ export function keyStatements(config: KmsPipelineConfig): PolicyStatement[] {
         'kms:DisableKey',
         'kms:TagResource',
         'kms:UntagResource',
-        'kms:ReplicateKey',
+        ...(replicates ? ['kms:ReplicateKey'] : []),
       ],
       Resource: [keys],
       Condition: {
         StringEquals: { [resourceTag]: config.projectName },
         // No request that names the project tag, to remove it or to set it.
         'ForAllValues:StringNotEquals': { 'aws:TagKeys': [PROJECT_TAG_KEY] },
-        // ReplicateKey always names its Region; no other action has kms:ReplicaRegion.
-        StringEqualsIfExists: { 'kms:ReplicaRegion': [...config.replicaRegions] },
+        // ReplicateKey always names its Region; no other action has kms:ReplicaRegion. The Regions are this account's.
+        ...(replicates ? { StringEqualsIfExists: { 'kms:ReplicaRegion': [...scope.replicaRegions] } } : {}),
       },
     },
   ];
 }
 
-/** The statements of {@link executionPolicy}; the permissions boundary allows them too. */
-export function executionStatements(config: KmsPipelineConfig): PolicyStatement[] {
-  const account = config.pipeline.account;
+/**
+ * The statements of {@link executionPolicy} for `account`; the permissions boundary allows them too. Every account
+ * gets the statements of what is deployed there: the pipeline account those of the pipeline stack and its support
+ * stacks, an account with environments those of the key stacks (and, outside the pipeline account, of the access
+ * roles and the rules that forward the keys' activity to the pipeline account).
+ */
+export function executionStatements(config: KmsPipelineConfig, account: string = config.pipeline.account): PolicyStatement[] {
+  const scope = accountScope(config, account);
+  const pipeline = scope.holdsPipeline;
+  const keyStacks = scope.environments.length > 0;
   const prefix = `${config.projectName}-`;
   const keys = `arn:aws:kms:*:${account}:key/*`;
   const projectRoles = `arn:aws:iam::${account}:role/${prefix}*`;
   const boundaryArn = customerManagedPolicyArn(account, permissionsBoundaryName(config.projectName));
   const qualifier = bootstrapQualifier(config.projectName);
 
-  return [
-    ...keyStatements(config),
+  const statements: Array<PolicyStatement | false> = [
+    ...keyStatements(config, account),
     {
       Sid: 'ManageTheKeyAlias',
       Effect: 'Allow',
       Action: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'],
-      Resource: [...config.keys.map((key) => `arn:aws:kms:*:${account}:${key.alias}`), keys],
+      Resource: [...(keyStacks ? config.keys.map((key) => `arn:aws:kms:*:${account}:${key.alias}`) : []), keys],
     },
-    {
+    keyStacks && {
       Sid: 'PublishThePrimaryKeyArn',
       Effect: 'Allow',
       Action: [
@@ -205,9 +230,9 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
       Effect: 'Allow',
       Action: ['iam:PassRole'],
       Resource: [projectRoles],
-      Condition: { StringEquals: { 'iam:PassedToService': [...PASSED_TO_SERVICES] } },
+      Condition: { StringEquals: { 'iam:PassedToService': [...(pipeline ? PASSED_TO_SERVICES : KEY_STACK_SERVICES)] } },
     },
-    {
+    keyStacks && {
       Sid: 'RunTheParameterReaderFunction',
       Effect: 'Allow',
       Action: [
@@ -248,16 +273,27 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
         'logs:UntagResource',
       ],
       // Generated names start with the stack name; the pipeline's build log group is named /<projectName>/...
-      Resource: [`arn:aws:logs:*:${account}:log-group:${prefix}*`, `arn:aws:logs:*:${account}:log-group:/${config.projectName}/*`],
+      Resource: [
+        `arn:aws:logs:*:${account}:log-group:${prefix}*`,
+        ...(pipeline ? [`arn:aws:logs:*:${account}:log-group:/${config.projectName}/*`] : []),
+      ],
     },
     {
       Sid: 'ListAliasesAndLogGroups',
       Effect: 'Allow',
-      // These take no resource.
-      Action: ['kms:ListAliases', 'logs:DescribeLogGroups', 'logs:DescribeIndexPolicies'],
+      // These take no resource. Nor do the calls that set the key-activity bus's policy, which lets the environment
+      // accounts put their keys' activity on it (Service Authorization Reference, Amazon EventBridge: PutPermission and
+      // RemovePermission have no resource types), so, with an environment in another account, they are allowed on any
+      // bus of the pipeline account; here, for the boundary repeats this statement and has no room for another.
+      Action: [
+        'kms:ListAliases',
+        'logs:DescribeLogGroups',
+        'logs:DescribeIndexPolicies',
+        ...(pipeline && isCrossAccount(config) ? ['events:PutPermission', 'events:RemovePermission'] : []),
+      ],
       Resource: ['*'],
     },
-    {
+    pipeline && {
       Sid: 'ManagePipelineBuckets',
       Effect: 'Allow',
       Action: [
@@ -300,7 +336,7 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
       // Bucket names that CloudFormation generates start with the stack name, which starts with the project name.
       Resource: [`arn:aws:s3:::${prefix}*`],
     },
-    {
+    pipeline && {
       Sid: 'ManageThePipeline',
       Effect: 'Allow',
       Action: [
@@ -319,14 +355,48 @@ export function executionStatements(config: KmsPipelineConfig): PolicyStatement[
       ],
       Resource: [`arn:aws:codepipeline:*:${account}:${prefix}*`],
     },
-    {
+    pipeline && {
       Sid: 'PassTheSourceConnectionToThePipeline',
       Effect: 'Allow',
       Action: CONNECTION_SERVICES.map((service) => `${service}:PassConnection`),
       Resource: [config.source.connectionArn],
     },
+    // In the pipeline account, the second policy manages the rules with the bus.
+    !pipeline && {
+      Sid: 'ManageTheKeyActivityRules',
+      Effect: 'Allow',
+      Action: [...KEY_ACTIVITY_RULE_ACTIONS],
+      // Rule names that CloudFormation generates start with the stack name.
+      Resource: [`arn:aws:events:*:${account}:rule/${prefix}*`],
+    },
   ];
+  return statements.filter((statement): statement is PolicyStatement => statement !== false);
 }
+
+/**
+ * The aliases of the keys of the cross-Region support stacks, in the pipeline account with an environment in
+ * another account (none otherwise). CDK generates them (no project prefix), so the policies name each one exactly;
+ * the keys themselves carry the project tag (lib/build-app.ts tags every key of the app), so the key statements
+ * cover them. KMS authorizes an alias operation on the alias and on its key.
+ */
+export function supportAliasArns(config: KmsPipelineConfig, account: string = config.pipeline.account): string[] {
+  return accountScope(config, account).supportKeyRegions.map(
+    (region) => `arn:aws:kms:${region}:${account}:${supportStackAliasName(config, region)}`,
+  );
+}
+
+/** What CloudFormation calls for a rule and its targets (the monitoring policy allows them with the bus). */
+const KEY_ACTIVITY_RULE_ACTIONS: readonly string[] = [
+  'events:PutRule',
+  'events:DescribeRule',
+  'events:DeleteRule',
+  'events:PutTargets',
+  'events:RemoveTargets',
+  'events:ListTargetsByRule',
+  'events:ListTagsForResource',
+  'events:TagResource',
+  'events:UntagResource',
+];
 
 /**
  * The second execution policy, attached beside {@link executionPolicy}: the alerts
@@ -339,6 +409,7 @@ export function monitoringExecutionPolicy(config: KmsPipelineConfig): CustomerMa
   const name = monitoringExecutionPolicyName(config.projectName);
   const account = config.pipeline.account;
   const prefix = `${config.projectName}-`;
+  const supportAliases = supportAliasArns(config);
   return {
     name,
     arn: customerManagedPolicyArn(account, name),
@@ -368,20 +439,7 @@ export function monitoringExecutionPolicy(config: KmsPipelineConfig): CustomerMa
         {
           Sid: 'ManageTheKeyActivityBusAndRules',
           Effect: 'Allow',
-          Action: [
-            'events:CreateEventBus',
-            'events:DescribeEventBus',
-            'events:DeleteEventBus',
-            'events:PutRule',
-            'events:DescribeRule',
-            'events:DeleteRule',
-            'events:PutTargets',
-            'events:RemoveTargets',
-            'events:ListTargetsByRule',
-            'events:ListTagsForResource',
-            'events:TagResource',
-            'events:UntagResource',
-          ],
+          Action: ['events:CreateEventBus', 'events:DescribeEventBus', 'events:DeleteEventBus', ...KEY_ACTIVITY_RULE_ACTIONS],
           // Rule names that CloudFormation generates start with the stack name; a rule on the project's bus has the bus name first.
           Resource: [`arn:aws:events:*:${account}:event-bus/${prefix}*`, `arn:aws:events:*:${account}:rule/${prefix}*`],
         },
@@ -421,6 +479,17 @@ export function monitoringExecutionPolicy(config: KmsPipelineConfig): CustomerMa
           // CloudFormation names projects and report groups after their logical IDs, without the stack name.
           Resource: [`arn:aws:codebuild:*:${account}:project/*`, `arn:aws:codebuild:*:${account}:report-group/*`],
         },
+        // Here rather than beside the project's aliases, for the first policy's 6,144 characters.
+        ...(supportAliases.length === 0
+          ? []
+          : [
+              {
+                Sid: 'ManageTheSupportStackKeyAliases',
+                Effect: 'Allow' as const,
+                Action: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'],
+                Resource: [...supportAliases, `arn:aws:kms:*:${account}:key/*`],
+              },
+            ]),
       ],
     },
   };

@@ -23,8 +23,9 @@ export type ResolvedExecutionPolicy =
   | { readonly kind: 'administrator'; readonly arn: string }
   | { readonly kind: 'managed'; readonly arn: string };
 
-/** What the commands attach: the execution policy, and the boundary that always comes with it. */
+/** What the commands of one account attach: that account's execution policy, and the boundary that always comes with it. */
 export interface ResolvedPolicies {
+  readonly account: string;
   readonly execution: ResolvedExecutionPolicy;
   readonly boundary: CustomerManagedPolicy;
 }
@@ -34,26 +35,44 @@ export interface ResolvedPolicies {
  * get nothing and why, the project's own qualifier, and what the policies mean.
  * The notes are shell comments and the commands that create the policies
  * follow them, so the whole dry-run output is a script to review and paste.
+ * With several accounts, the policies and commands follow in one part per
+ * account, to run with that account's credentials.
+ *
+ * @param policies one entry per account of the plan, in the same order
  */
-export function planNotes(plan: BootstrapPlan, policies: ResolvedPolicies, run: boolean): string[] {
-  const width = Math.max(...[...plan.environments, ...plan.skipped].map((e) => e.region.length), 'Region'.length) + 2;
-  const { execution, boundary } = policies;
+export function planNotes(plan: BootstrapPlan, policies: readonly ResolvedPolicies[], run: boolean): string[] {
+  const several = plan.accounts.length > 1;
+  const located = (e: { account: string; region: string }) => (several ? `${e.account}  ${e.region}` : e.region);
+  const heading = several ? 'Account       Region' : 'Region';
+  const width = Math.max(...[...plan.environments, ...plan.skipped].map((e) => located(e).length), heading.length) + 2;
+  const { execution, boundary } = policies[0];
+  const otherAccounts = plan.accounts.filter((account) => account !== plan.pipelineAccount);
   const lines = [
-    `# cdk bootstrap for ${plan.projectName} in account ${plan.pipelineAccount}.` +
+    (several
+      ? `# cdk bootstrap for ${plan.projectName} in the pipeline account ${plan.pipelineAccount} and the environment accounts ${otherAccounts.join(', ')}.`
+      : `# cdk bootstrap for ${plan.projectName} in account ${plan.pipelineAccount}.`) +
       (run ? ' Running each command with your AWS credentials.' : ' Dry run: nothing has run; add --run to run these commands.'),
     '#',
-    `# ${'Region'.padEnd(width)}what this project deploys there`,
-    ...plan.environments.map((e) => `# ${e.region.padEnd(width)}${e.roles.join(', ')}`),
-    ...plan.skipped.map((s) => `# ${s.region.padEnd(width)}nothing, not bootstrapped (${s.reason})`),
+    `# ${heading.padEnd(width)}what this project deploys there`,
+    ...plan.environments.map((e) => `# ${located(e).padEnd(width)}${e.roles.join(', ')}`),
+    ...plan.skipped.map((s) => `# ${located(s).padEnd(width)}nothing, not bootstrapped (${s.reason})`),
     '#',
     `# --trust and --trust-for-lookup let the pipeline account ${plan.pipelineAccount} deploy the key stacks in these Regions.`,
     `# Qualifier ${plan.qualifier} and stack ${plan.toolkitStackName}: this project's own bootstrap roles, which the app uses for every stack.`,
     '# The default bootstrap (CDKToolkit, qualifier hnb659fds) that other CDK apps of the account use is not touched.',
-    `# Permissions boundary: ${boundary.arn}. Every role the app creates carries it, and so does the execution role:`,
+    `# Permissions boundary: ${several ? anyAccount(boundary.arn) : boundary.arn}. Every role the app creates carries it, and so does the execution role:`,
     '# none of them can do more than it allows, create a role without it, remove it, or change it.',
-    executionNote(execution),
-    '# Both are customer managed policies: create them first, once per account (IAM policies are global).',
+    executionNote(execution, several),
+    several
+      ? '# Both are customer managed policies: create them first, in each account (a policy belongs to one account); each names its account and what is deployed there.'
+      : '# Both are customer managed policies: create them first, once per account (IAM policies are global).',
   ];
+  if (several) {
+    lines.push(
+      '# Bootstrap every environment account before the first deploy of the pipeline stack: the key and bucket policies of its',
+      "# cross-Region support stacks name the environment accounts' deploy roles, which must exist by then.",
+    );
+  }
   if (run) {
     lines.push('# --run does not create them. Without --run this script prints the commands that do.');
     return lines;
@@ -65,6 +84,15 @@ export function planNotes(plan: BootstrapPlan, policies: ResolvedPolicies, run: 
     '# An existing policy gets a new default version; IAM keeps at most 5, so the oldest versions that are not the default',
     `# are deleted first, keeping the default and the ${KEPT_OLD_VERSIONS} newest others to roll back to.`,
   );
+  if (!several) {
+    lines.push(...policyLines(policies[0]));
+  }
+  return lines;
+}
+
+/** The lines that write each policy of one account to a file and create it, or give it a new default version. */
+function policyLines({ execution, boundary }: ResolvedPolicies): string[] {
+  const lines: string[] = [];
   const created = execution.kind === 'least-privilege' ? [boundary, ...execution.policies] : [boundary];
   for (const { name, arn, document } of created) {
     lines.push(
@@ -83,28 +111,65 @@ export function planNotes(plan: BootstrapPlan, policies: ResolvedPolicies, run: 
   return lines;
 }
 
-function executionNote(execution: ResolvedExecutionPolicy): string {
+/** An ARN of one account, as the notes name it for every account. */
+function anyAccount(arn: string): string {
+  return arn.replace(/:iam::\d{12}:/g, ':iam::<account>:');
+}
+
+function executionNote(execution: ResolvedExecutionPolicy, several: boolean): string {
+  const arn = several ? anyAccount(execution.arn) : execution.arn;
   switch (execution.kind) {
     case 'least-privilege':
-      return (
-        `# Execution policy: ${execution.arn}, this project's least-privilege policies (the default): what the resource handlers ` +
-        'of these templates call, no key deletion, and roles only with the boundary; two policies, because one managed policy ' +
-        'holds at most 6,144 characters. --admin uses AdministratorAccess instead.'
-      );
+      return several
+        ? `# Execution policy: ${arn}, this project's least-privilege policies (the default): what the resource handlers ` +
+            'of the templates deployed in that account call, no key deletion, and roles only with the boundary; in the pipeline ' +
+            "account two policies, because one managed policy holds at most 6,144 characters, and one in an environment's. " +
+            '--admin uses AdministratorAccess instead.'
+        : `# Execution policy: ${arn}, this project's least-privilege policies (the default): what the resource handlers ` +
+            'of these templates call, no key deletion, and roles only with the boundary; two policies, because one managed policy ' +
+            'holds at most 6,144 characters. --admin uses AdministratorAccess instead.';
     case 'administrator':
       return (
-        `# Execution policy: ${execution.arn} (AdministratorAccess, from --admin): CloudFormation may do anything in the account ` +
+        `# Execution policy: ${arn} (AdministratorAccess, from --admin): CloudFormation may do anything in the account ` +
         'while it deploys these stacks, except what the permissions boundary denies.'
       );
     case 'managed':
       return (
-        `# Execution policy: ${execution.arn} (from --execution-policy). It must allow everything these stacks create; ` +
+        `# Execution policy: ${arn} (from --execution-policy${several && arn !== execution.arn ? ', the policy of that name in each account' : ''}). It must allow everything these stacks create; ` +
         'the default policy, printed without --execution-policy, is the tested starting point.'
       );
   }
 }
 
-/** The dry-run output: the notes and the policies to create, then one command per line. */
-export function dryRunLines(plan: BootstrapPlan, commands: readonly BootstrapCommand[], policies: ResolvedPolicies): string[] {
-  return [...planNotes(plan, policies, false), '', ...commands.map(commandLine)];
+/**
+ * The dry-run output: the notes and the policies to create, then one command per line; with several accounts,
+ * the notes, then for each account its policies and its commands.
+ */
+export function dryRunLines(plan: BootstrapPlan, commands: readonly BootstrapCommand[], policies: readonly ResolvedPolicies[]): string[] {
+  const notes = planNotes(plan, policies, false);
+  if (plan.accounts.length === 1) {
+    return [...notes, '', ...commands.map(commandLine)];
+  }
+  return [
+    ...notes,
+    ...policies.flatMap((accountPolicies) => [
+      '',
+      `# ===== Account ${accountPolicies.account} (${accountContents(plan, accountPolicies.account)}): run this part with credentials of`,
+      `# account ${accountPolicies.account}; npm run bootstrap -- --account ${accountPolicies.account} prints it alone, and with --run runs its commands.`,
+      ...policyLines(accountPolicies),
+      '',
+      ...commands.filter((command) => command.environment.account === accountPolicies.account).map(commandLine),
+    ]),
+  ];
+}
+
+/** What an account holds, in a few words: the pipeline, and the environments whose key stacks are there. */
+function accountContents(plan: BootstrapPlan, account: string): string {
+  const roles = plan.environments.filter((e) => e.account === account).flatMap((e) => e.roles);
+  const names = [...new Set(roles.map((role) => /\(([^)]+)\)$/.exec(role)?.[1]).filter((name): name is string => name !== undefined))];
+  const parts: string[] = [];
+  if (roles.includes('pipeline')) parts.push('the pipeline');
+  if (names.length > 0) parts.push(`environment${names.length > 1 ? 's' : ''} ${names.join(', ')}`);
+  else if (roles.some((role) => role !== 'pipeline')) parts.push('the key stacks');
+  return parts.join(', ');
 }

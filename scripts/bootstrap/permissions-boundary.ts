@@ -1,6 +1,7 @@
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
 import { bootstrapQualifier, permissionsBoundaryName } from '../../lib/resource-names';
-import { executionStatements, keyStatements } from './execution-policy';
+import { accountScope, keyActivityBusArn } from './accounts';
+import { executionStatements, keyStatements, supportAliasArns } from './execution-policy';
 import { CustomerManagedPolicy, customerManagedPolicyArn, PolicyStatement } from './policy-document';
 
 /** Statements of the execution policy that the boundary repeats unchanged (besides every IAM one). */
@@ -22,8 +23,9 @@ const REPEATED_AS_THEY_ARE: readonly string[] = ['ManageTheKeyAlias', 'ReadThePr
  * or user without this boundary, removing it, and changing this policy or the
  * execution policy.
  */
-export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedPolicy {
-  const account = config.pipeline.account;
+export function permissionsBoundary(config: KmsPipelineConfig, account: string = config.pipeline.account): CustomerManagedPolicy {
+  const scope = accountScope(config, account);
+  const pipeline = scope.holdsPipeline;
   const prefix = `${config.projectName}-`;
   const name = permissionsBoundaryName(config.projectName);
   const arn = customerManagedPolicyArn(account, name);
@@ -32,14 +34,41 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
   const keys = `arn:aws:kms:*:${account}:key/*`;
   const codebuild = [`arn:aws:codebuild:*:${account}:project/*`, `arn:aws:codebuild:*:${account}:report-group/*`];
   // The execution policy's statements that are already narrow enough to repeat as they are.
-  const repeated = executionStatements(config).filter(
-    (s) => REPEATED_AS_THEY_ARE.includes(s.Sid) || s.Action.some((action) => action.startsWith('iam:')),
-  );
+  // The aliases of the support stacks' keys join the project's aliases, before the keys.
+  const supportAliases = supportAliasArns(config, account);
+  const repeated = executionStatements(config, account)
+    .filter((s) => REPEATED_AS_THEY_ARE.includes(s.Sid) || s.Action.some((action) => action.startsWith('iam:')))
+    .map((s) => (s.Sid === 'ManageTheKeyAlias' ? { ...s, Resource: [...s.Resource.slice(0, -1), ...supportAliases, keys] } : s));
   const deployTime: PolicyStatement[] = [
     ...repeated,
     // The key statements as they are: the project tag decides, never a wildcard of key actions.
-    ...keyStatements(config),
-    {
+    ...keyStatements(config, account),
+    pipeline ? pipelineResources() : keyStackResources(),
+  ];
+  if (pipeline) {
+    deployTime.push({
+      Sid: 'UseAndPassTheSourceConnection',
+      Effect: 'Allow',
+      Action: [
+        'codeconnections:UseConnection',
+        'codeconnections:PassConnection',
+        'codestar-connections:UseConnection',
+        'codestar-connections:PassConnection',
+      ],
+      Resource: [config.source.connectionArn],
+    });
+  } else {
+    deployTime.push({
+      Sid: 'ForwardKeyActivityToThePipelineAccount',
+      Effect: 'Allow',
+      // The rules' role puts the keys' activity on the bus of the pipeline account, whose policy admits this account.
+      Action: ['events:PutEvents'],
+      Resource: [keyActivityBusArn(config)],
+    });
+  }
+
+  function pipelineResources(): PolicyStatement {
+    return {
       Sid: 'ManageTheProjectResources',
       Effect: 'Allow',
       // What both execution policies allow on these services, and what the pipeline's roles call at run time (artifacts,
@@ -60,53 +89,65 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
         `arn:aws:scheduler:*:${account}:schedule/default/${prefix}*`,
         `arn:aws:cloudwatch:*:${account}:alarm:${prefix}*`,
       ],
-    },
-    {
-      Sid: 'UseAndPassTheSourceConnection',
-      Effect: 'Allow',
-      Action: [
-        'codeconnections:UseConnection',
-        'codeconnections:PassConnection',
-        'codestar-connections:UseConnection',
-        'codestar-connections:PassConnection',
-      ],
-      Resource: [config.source.connectionArn],
-    },
-  ];
+    };
+  }
 
-  const runTime: PolicyStatement[] = [
-    {
+  /** In an account without the pipeline: what the key stacks and the access roles' CloudFormation manages there. */
+  function keyStackResources(): PolicyStatement {
+    return {
+      Sid: 'ManageTheProjectResources',
+      Effect: 'Allow',
+      // What the execution policy allows on these services there, and what the parameter reader calls at run time.
+      Action: ['ssm:*', 'lambda:*', 'logs:*', 'events:*'],
+      Resource: [
+        `arn:aws:ssm:*:${account}:parameter/${config.projectName}/*`,
+        `arn:aws:lambda:*:${account}:function:${prefix}*`,
+        `arn:aws:logs:*:${account}:log-group:${prefix}*`,
+        `arn:aws:events:*:${account}:rule/${prefix}*`,
+      ],
+    };
+  }
+
+  const runTime: Array<PolicyStatement | false> = [
+    pipeline && {
       Sid: 'UseKeysThroughS3',
       Effect: 'Allow',
       Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
       Resource: [keys],
       Condition: { StringLike: { 'kms:ViaService': 's3.*.amazonaws.com' } },
     },
-    {
+    scope.environments.length > 0 && {
       Sid: 'UseTheProjectKey',
       Effect: 'Allow',
       Action: ['kms:Encrypt', 'kms:Decrypt'],
       Resource: [keys],
       Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': config.keys.map((key) => key.alias) } },
     },
-    {
+    scope.noReplicaRegions.length > 0 && {
       Sid: 'ProveThatNoReplicaRegionsCannotDecrypt',
       Effect: 'Allow',
       // There is no key to carry the alias there: the verification's proof is KMS's NotFound for the key ID.
       Action: ['kms:Decrypt'],
-      Resource: config.noReplicaRegions.map((region) => `arn:aws:kms:${region}:${account}:key/mrk-*`),
+      Resource: scope.noReplicaRegions.map((region) => `arn:aws:kms:${region}:${account}:key/mrk-*`),
     },
-    {
+    pipeline && {
       Sid: 'WriteBuildLogs',
       Effect: 'Allow',
       Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
       Resource: [`arn:aws:logs:*:${account}:log-group:/aws/codebuild/*`],
     },
-    {
+    pipeline && {
       Sid: 'AssumeProjectAndBootstrapRoles',
       Effect: 'Allow',
       Action: ['sts:AssumeRole'],
-      Resource: [`arn:aws:iam::${account}:role/${prefix}*`, `arn:aws:iam::*:role/cdk-${qualifier}-*`],
+      // The project's roles of this account and, for the steps of an environment in another account, of that account
+      // (its access roles, which trust only the steps' roles by name; the steps' own policies name each role).
+      Resource: [
+        ...[account, ...scope.remoteEnvironments.map((environment) => environment.account)]
+          .filter((a, i, all) => all.indexOf(a) === i)
+          .map((a) => `arn:aws:iam::${a}:role/${prefix}*`),
+        `arn:aws:iam::*:role/cdk-${qualifier}-*`,
+      ],
     },
     {
       Sid: 'ReadStacksAndProtectTheProjectStacks',
@@ -142,6 +183,9 @@ export function permissionsBoundary(config: KmsPipelineConfig): CustomerManagedP
   return {
     name,
     arn,
-    document: { Version: '2012-10-17', Statement: [...deployTime, ...runTime, ...denials] },
+    document: {
+      Version: '2012-10-17',
+      Statement: [...deployTime, ...runTime.filter((statement): statement is PolicyStatement => statement !== false), ...denials],
+    },
   };
 }

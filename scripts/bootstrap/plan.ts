@@ -1,8 +1,13 @@
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
 import { bootstrapQualifier, permissionsBoundaryName, toolkitStackName } from '../../lib/resource-names';
+import { accountScope, supportStackRegions } from './accounts';
 
-/** What the pipeline puts into an environment. */
-export type EnvironmentRole = 'pipeline' | 'primary key' | 'replica key' | 'retired replica key';
+/**
+ * What the pipeline puts into an account and Region: the pipeline, or a key stack of an environment. For the
+ * environment of a configuration without `environments` (which keeps its names), the bare kind, as it always was;
+ * for a named environment, the kind and the environment's name, such as `primary key (staging)`.
+ */
+export type EnvironmentRole = string;
 
 /** One account/Region pair that `cdk bootstrap` must prepare. */
 export interface BootstrapEnvironment {
@@ -19,6 +24,7 @@ export interface BootstrapEnvironment {
 
 /** A Region the configuration names that needs no bootstrap, and why. */
 export interface SkippedRegion {
+  readonly account: string;
   readonly region: string;
   readonly reason: string;
 }
@@ -32,7 +38,12 @@ export interface BootstrapPlan {
   /** The customer managed policy that bounds the execution role and every role of the project. */
   readonly permissionsBoundaryName: string;
   readonly pipelineAccount: string;
-  /** One entry per Region, pipeline Region first, then primary, replicas and retired replicas. */
+  /** Every account, the pipeline account first, then the environments' accounts in configuration order. */
+  readonly accounts: readonly string[];
+  /**
+   * One entry per account and Region, grouped by account in the order of `accounts`; in the pipeline account the
+   * pipeline Region first, then, environment after environment, primary, replicas and retired replicas.
+   */
   readonly environments: readonly BootstrapEnvironment[];
   readonly skipped: readonly SkippedRegion[];
 }
@@ -45,48 +56,79 @@ export interface BootstrapCommand {
 
 const NO_REPLICA_REASON =
   'no-replica Region: nothing is deployed there; the verification step only calls KMS in it to prove that decryption is refused';
+const SUPPORT_STACK_REASON =
+  "cross-Region support stack of the pipeline only: CDK deploys it with the bootstrap roles of the pipeline's own Region";
 
 /**
- * Every environment the pipeline deploys to, one per Region.
+ * Every account and Region the pipeline deploys to.
  *
- * The pipeline Region holds the pipeline stack. The primary, replica and retired
- * replica Regions hold key stacks that the pipeline deploys (or deployed: a
- * retired Region's stack stays, and CloudFormation keeps using that Region's
- * execution role for it, including to delete it). A Region with two roles gets
- * one command with the flags of both. No-replica Regions are left out: the
- * verification step calls KMS there and needs no stack.
+ * The pipeline Region of the pipeline account holds the pipeline stack. Each
+ * environment's primary, replica and retired replica Regions, in its account,
+ * hold key stacks that the pipeline deploys (or deployed: a retired Region's
+ * stack stays, and CloudFormation keeps using that Region's execution role for
+ * it, including to delete it); an environment in another account also gets the
+ * roles that the pipeline's steps assume there, in its primary Region. A Region
+ * with two roles gets one command with the flags of both. No-replica Regions are
+ * left out: the verification step calls KMS there and needs no stack. So are the
+ * Regions where the pipeline account holds only a cross-Region support stack:
+ * CDK deploys those with the roles of the pipeline Region.
  */
 export function bootstrapPlan(config: KmsPipelineConfig): BootstrapPlan {
-  const account = config.pipeline.account;
-  const byRegion = new Map<string, { roles: EnvironmentRole[]; trustsPipelineAccount: boolean }>();
-  const add = (region: string, role: EnvironmentRole, deployedByPipeline: boolean): void => {
-    const entry = byRegion.get(region) ?? { roles: [], trustsPipelineAccount: false };
+  const pipelineAccount = config.pipeline.account;
+  const entries = new Map<string, { account: string; region: string; roles: EnvironmentRole[]; trustsPipelineAccount: boolean }>();
+  const add = (account: string, region: string, role: EnvironmentRole, deployedByPipeline: boolean): void => {
+    const key = `${account}/${region}`;
+    const entry = entries.get(key) ?? { account, region, roles: [], trustsPipelineAccount: false };
     entry.roles.push(role);
     entry.trustsPipelineAccount ||= deployedByPipeline;
-    byRegion.set(region, entry);
+    entries.set(key, entry);
   };
-  add(config.pipeline.region, 'pipeline', false);
-  add(config.primaryRegion, 'primary key', true);
-  config.replicaRegions.forEach((region) => add(region, 'replica key', true));
-  config.retiredReplicaRegions.forEach((region) => add(region, 'retired replica key', true));
+  add(pipelineAccount, config.pipeline.region, 'pipeline', false);
+  for (const environment of config.environments) {
+    const named = (role: string) => (environment.legacyStackNames ? role : `${role} (${environment.name})`);
+    const { account } = environment;
+    add(account, environment.primaryRegion, named('primary key'), true);
+    if (account !== pipelineAccount) add(account, environment.primaryRegion, named('pipeline access roles'), true);
+    environment.replicaRegions.forEach((region) => add(account, region, named('replica key'), true));
+    environment.retiredReplicaRegions.forEach((region) => add(account, region, named('retired replica key'), true));
+  }
+  const accounts = [...new Set([pipelineAccount, ...config.environments.map((e) => e.account)])];
+  const environments = accounts.flatMap((account) => [...entries.values()].filter((e) => e.account === account));
+
+  const skipped: SkippedRegion[] = [];
+  const skip = (account: string, region: string, reason: string): void => {
+    if (!entries.has(`${account}/${region}`) && !skipped.some((s) => s.account === account && s.region === region)) {
+      skipped.push({ account, region, reason });
+    }
+  };
+  for (const account of accounts) {
+    for (const environment of config.environments.filter((e) => e.account === account)) {
+      environment.noReplicaRegions.forEach((region) => skip(account, region, NO_REPLICA_REASON));
+    }
+  }
+  if (accountScope(config).supportKeyRegions.length > 0) {
+    supportStackRegions(config).forEach((region) => skip(pipelineAccount, region, SUPPORT_STACK_REASON));
+  }
 
   return {
     projectName: config.projectName,
     qualifier: bootstrapQualifier(config.projectName),
     toolkitStackName: toolkitStackName(config.projectName),
     permissionsBoundaryName: permissionsBoundaryName(config.projectName),
-    pipelineAccount: account,
-    environments: [...byRegion].map(([region, entry]) => ({ account, region, ...entry })),
-    skipped: config.noReplicaRegions.filter((region) => !byRegion.has(region)).map((region) => ({ region, reason: NO_REPLICA_REASON })),
+    pipelineAccount,
+    accounts,
+    environments,
+    skipped,
   };
 }
 
 /**
  * One `cdk bootstrap` command per environment: the project's own qualifier and
- * bootstrap stack, the execution policy and the permissions boundary on the
- * execution role in every Region.
+ * bootstrap stack, the execution policy of the environment's account (`executionPolicyArn`
+ * gives its ARNs, comma-separated) and the permissions boundary on the execution role
+ * in every Region.
  */
-export function bootstrapCommands(plan: BootstrapPlan, executionPolicyArn: string): BootstrapCommand[] {
+export function bootstrapCommands(plan: BootstrapPlan, executionPolicyArn: (account: string) => string): BootstrapCommand[] {
   return plan.environments.map((environment) => ({
     environment,
     args: [
@@ -99,7 +141,7 @@ export function bootstrapCommands(plan: BootstrapPlan, executionPolicyArn: strin
       plan.toolkitStackName,
       ...(environment.trustsPipelineAccount ? ['--trust', plan.pipelineAccount, '--trust-for-lookup', plan.pipelineAccount] : []),
       '--cloudformation-execution-policies',
-      executionPolicyArn,
+      executionPolicyArn(environment.account),
       '--custom-permissions-boundary',
       plan.permissionsBoundaryName,
     ],

@@ -28,6 +28,17 @@ const DOCUMENTED_PERMISSIONS: Record<string, { readonly source: string; readonly
       delete: ['codebuild:DeleteProject'],
     },
   },
+  // The bus policy of the key-activity bus, for the environment accounts: one statement that PutPermission adds
+  // and RemovePermission takes out (EventBridge API Reference, PutPermission and RemovePermission, both on the bus).
+  'AWS::Events::EventBusPolicy': {
+    source: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-permissions-manage.html',
+    handlers: {
+      create: ['events:PutPermission', 'events:DescribeEventBus'],
+      read: ['events:DescribeEventBus'],
+      update: ['events:PutPermission', 'events:RemovePermission', 'events:DescribeEventBus'],
+      delete: ['events:RemovePermission', 'events:DescribeEventBus'],
+    },
+  },
 };
 
 /** The handler permissions of a resource type, or undefined when the table does not know the type. */
@@ -35,7 +46,7 @@ export function handlerPermissions(type: string): Handlers | undefined {
   const types = TABLE.resourceTypes as Record<string, { handlers: Handlers | null }>;
   const key = type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource' ? 'Custom::*' : type;
   const entry = types[key];
-  if (entry === undefined) return undefined;
+  if (entry === undefined) return DOCUMENTED_PERMISSIONS[type]?.handlers;
   return entry.handlers ?? DOCUMENTED_PERMISSIONS[type]?.handlers;
 }
 
@@ -348,6 +359,8 @@ function placeholders(stack: DeployedStack, logicalId: string, resource: any, co
       return { TopicName: lastSegment(p.TopicArn, ':') };
     case 'AWS::Events::EventBus':
       return { EventBusName: id() };
+    case 'AWS::Events::EventBusPolicy':
+      return { EventBusName: p.EventBusName };
     case 'AWS::Events::Rule': {
       const names: Record<string, string> = { RuleName: id() };
       // A rule on a custom bus has the bus name in its ARN; one on the default bus does not.
