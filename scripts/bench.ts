@@ -6,12 +6,14 @@
  * of a two-stack reference app in the `cdk init` layouts; where one synth's time
  * goes (the app with and without CDK's CloudFormation validator, with the
  * Control Tower checks, and the CLI);
+ * the synth of a grid of environments, keys and replica Regions (scripts/bench/environment-grid.ts);
  * and the test suite time.
  * It prints figures and asserts nothing: this machine is shared and noisy.
  *
  *   npm run bench                 # 3 runs per figure, after one warm-up run
  *   npm run bench -- --runs 5 --no-tests
  *   npm run bench -- --one-region      # the 1-Region synth, the reference app and the breakdown only
+ *   npm run bench -- --grid            # the grid of environments, keys and Regions only
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -19,12 +21,16 @@ import * as os from 'os';
 import * as path from 'path';
 import { KMS_MULTI_REGION_REGIONS } from '../lib/config/aws-regions';
 import { CONTROL_TOWER_CHECKS_CONTEXT_KEY } from '../lib/control-tower-checks';
+import { GRID, gridConfig, gridLabel, GridPoint } from './bench/environment-grid';
 import { REFERENCE_APP_SOURCE, REFERENCE_LAYOUTS, REFERENCE_TSCONFIG } from './bench/reference-app';
+import { EXAMPLE_ENVIRONMENTS_CONFIG } from './pipeline-diagram/documents';
 import { analyzePipeline } from './pipeline-shape/analyze-pipeline';
 import { flagValue, runMain } from './support/run-main';
 import { cdkJsonAppCommand, cdkJsonContext, PROJECT_ROOT, projectConfig } from './support/project-config';
 
 const REPLICA_COUNTS = [1, 4, 8, 16];
+/** The most that the largest point of the grid may take, as a multiple of the smallest. */
+const GRID_GOAL = 1.5;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -68,12 +74,61 @@ function stacksIn(dir: string): number {
 function replicaConfig(count: number): string {
   const dir = path.join(PROJECT_ROOT, '.bench');
   fs.mkdirSync(dir, { recursive: true });
+  // The validated configuration is a valid raw one too, with the Regions in its (first) environment.
   const raw = JSON.parse(JSON.stringify(projectConfig()));
-  const taken = new Set([raw.primaryRegion, ...raw.noReplicaRegions]);
-  raw.replicaRegions = KMS_MULTI_REGION_REGIONS.filter((r) => !taken.has(r)).slice(0, count);
+  const environment = raw.environments[0];
+  const taken = new Set([environment.primaryRegion, ...environment.noReplicaRegions]);
+  environment.replicaRegions = KMS_MULTI_REGION_REGIONS.filter((r) => !taken.has(r)).slice(0, count);
   const file = path.join(dir, `replicas-${count}.json`);
   fs.writeFileSync(file, JSON.stringify(raw));
   return path.relative(PROJECT_ROOT, file);
+}
+
+/** Writes the configuration of a grid point into `.bench/` (inside the repository, as for `replicaConfig`). */
+function gridConfigFile(point: GridPoint): string {
+  const dir = path.join(PROJECT_ROOT, '.bench');
+  fs.mkdirSync(dir, { recursive: true });
+  const example = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, EXAMPLE_ENVIRONMENTS_CONFIG), 'utf8'));
+  const file = path.join(dir, `grid-${point.environments}-${point.keys}-${point.replicaRegions}.json`);
+  fs.writeFileSync(file, JSON.stringify(gridConfig(example, point)));
+  return path.relative(PROJECT_ROOT, file);
+}
+
+/** One synth per row, timed as in `benchProject`, with the counts that say what the synth built. */
+function synthRow(config: string, out: string, runs: number): { seconds: number; cells: string } {
+  const command = `npx cdk synth --quiet -c config=${config} -o ${out}`;
+  timed(command, PROJECT_ROOT); // warm-up: the first run pays for cold file caches
+  const seconds = median(Array.from({ length: runs }, () => timed(command, PROJECT_ROOT)));
+  const templates = templatesIn(out);
+  const pipelineFile = templates.find((t) => path.basename(t) === 'Pipeline.template.json')!;
+  const shape = analyzePipeline(JSON.parse(fs.readFileSync(pipelineFile, 'utf8')));
+  const cells =
+    `${seconds.toFixed(2)} | ${stacksIn(out)} | ${templates.length} | ${shape.serialActionCount} | ` +
+    `${shape.codeBuildProjectCount} | ${shape.iamRoleCount} | ${(fs.statSync(pipelineFile).size / 1024).toFixed(1)}`;
+  return { seconds, cells };
+}
+
+/** The synth of the grid's points, and the largest against the smallest. */
+function benchGrid(runs: number, work: string): void {
+  console.log(`\nSynth of a grid of environments (E), keys (K) and replica Regions per environment (N), median of ${runs} runs`);
+  console.log(
+    `\nMade from ${EXAMPLE_ENVIRONMENTS_CONFIG}: its first E environments, approvals on, each with N replica Regions besides its ` +
+      'primary and no-replica Region (N + 2 Regions per environment), and K keys.\n',
+  );
+  console.log(
+    '| (E, K, N) | synth median (s) | stacks | templates | serial actions | CodeBuild projects | IAM roles (pipeline stack) | pipeline template (KiB) |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const seconds = GRID.map((point) => {
+    const row = synthRow(gridConfigFile(point), path.join(work, `grid-${point.environments}-${point.keys}-${point.replicaRegions}`), runs);
+    console.log(`| ${gridLabel(point)} | ${row.cells} |`);
+    return row.seconds;
+  });
+  const ratio = seconds[seconds.length - 1] / seconds[0];
+  console.log(
+    `\n${gridLabel(GRID[GRID.length - 1])} / ${gridLabel(GRID[0])}: ${ratio.toFixed(2)}x ` +
+      `(goal: at most ${GRID_GOAL}x; ${ratio <= GRID_GOAL ? 'within it' : 'over it'})`,
+  );
 }
 
 function benchProject(runs: number, work: string, replicaCounts: readonly number[]): void {
@@ -84,19 +139,9 @@ function benchProject(runs: number, work: string, replicaCounts: readonly number
   console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   const medians: number[] = [];
   for (const count of replicaCounts) {
-    const config = replicaConfig(count);
-    const out = path.join(work, `out-${count}`);
-    const command = `npx cdk synth --quiet -c config=${config} -o ${out}`;
-    timed(command, PROJECT_ROOT); // warm-up: the first run pays for cold file caches
-    const times = Array.from({ length: runs }, () => timed(command, PROJECT_ROOT));
-    const templates = templatesIn(out);
-    const pipelineFile = templates.find((t) => path.basename(t) === 'Pipeline.template.json')!;
-    const shape = analyzePipeline(JSON.parse(fs.readFileSync(pipelineFile, 'utf8')));
-    medians.push(median(times));
-    console.log(
-      `| ${count} | ${median(times).toFixed(2)} | ${stacksIn(out)} | ${templates.length} | ${shape.serialActionCount} | ` +
-        `${shape.codeBuildProjectCount} | ${shape.iamRoleCount} | ${(fs.statSync(pipelineFile).size / 1024).toFixed(1)} |`,
-    );
+    const row = synthRow(replicaConfig(count), path.join(work, `out-${count}`), runs);
+    medians.push(row.seconds);
+    console.log(`| ${count} | ${row.cells} |`);
   }
   if (medians.length > 1) {
     console.log(
@@ -163,10 +208,15 @@ function main(): void {
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-bench-'));
   console.log(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
-  // --one-region: only what the ratio against the reference app needs, for a quick check on a busy machine.
-  benchProject(runs, work, process.argv.includes('--one-region') ? [1] : REPLICA_COUNTS);
-  benchBreakdown(runs, work);
-  if (!process.argv.includes('--no-tests')) benchTests();
+  if (process.argv.includes('--grid')) {
+    benchGrid(runs, work);
+  } else {
+    // --one-region: only what the ratio against the reference app needs, for a quick check on a busy machine.
+    benchProject(runs, work, process.argv.includes('--one-region') ? [1] : REPLICA_COUNTS);
+    if (!process.argv.includes('--one-region')) benchGrid(runs, work);
+    benchBreakdown(runs, work);
+    if (!process.argv.includes('--no-tests')) benchTests();
+  }
   fs.rmSync(work, { recursive: true, force: true });
 }
 

@@ -1,24 +1,39 @@
 /**
- * Synthesizes the example configuration, draws its pipeline as a Mermaid diagram,
- * and writes it into README.md (between the pipeline-diagram markers) and docs/pipeline.md.
+ * Synthesizes the project's configuration and the example configuration of environments, draws each pipeline as
+ * a Mermaid diagram, and writes them into README.md (between the pipeline-diagram markers), docs/pipeline.md and
+ * docs/pipeline-environments.md.
  *
- *   npm run diagram               # write both files
- *   npm run diagram -- --check    # exit 1 when either file differs from what the code produces
+ *   npm run diagram               # write the three files
+ *   npm run diagram -- --check    # exit 1 when any of them differs from what the code produces
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DIAGRAM_BLOCK, PIPELINE_DOC, pipelineDoc, readmeDiagramBlock } from './pipeline-diagram/documents';
+import { KmsPipelineConfig } from '../lib/config/kms-pipeline-config';
+import {
+  DIAGRAM_BLOCK,
+  ENVIRONMENTS_DOC,
+  environmentsDoc,
+  EXAMPLE_ENVIRONMENTS_CONFIG,
+  PIPELINE_DOC,
+  pipelineDoc,
+  readmeDiagramBlock,
+} from './pipeline-diagram/documents';
+import { drawPipeline } from './pipeline-diagram/environments';
 import { replaceBlock } from './support/readme-block';
-import { renderPipelineDiagram } from './pipeline-diagram/render';
 import { runMain } from './support/run-main';
 import { PROJECT_ROOT, projectConfig } from './support/project-config';
 import { synthesizeApp } from './support/synthesize-app';
 
+/** The diagram of the pipeline that the app builds from `config`, with a box per environment when it has several. */
+export function diagramOf(config: KmsPipelineConfig): string {
+  const { app, stack, pipelineTemplate } = synthesizeApp(config);
+  fs.rmSync(app.outdir, { recursive: true, force: true });
+  return drawPipeline(config, pipelineTemplate, stack.region);
+}
+
 /** The diagram of the pipeline that `cdk synth` builds from cdk.json. */
 export function currentDiagram(): string {
-  const { app, stack, pipelineTemplate } = synthesizeApp(projectConfig());
-  fs.rmSync(app.outdir, { recursive: true, force: true });
-  return renderPipelineDiagram(pipelineTemplate, { pipelineRegion: stack.region });
+  return diagramOf(projectConfig());
 }
 
 function main(argv: readonly string[]): number {
@@ -28,9 +43,11 @@ function main(argv: readonly string[]): number {
     return 2;
   }
   const diagram = currentDiagram();
+  const environments = diagramOf(projectConfig({ configFile: EXAMPLE_ENVIRONMENTS_CONFIG }));
   const files = [
     { file: 'README.md', wanted: (current: string) => replaceBlock(current, DIAGRAM_BLOCK, readmeDiagramBlock(diagram), 'README.md') },
     { file: PIPELINE_DOC, wanted: () => pipelineDoc(diagram) },
+    { file: ENVIRONMENTS_DOC, wanted: () => environmentsDoc(environments) },
   ].map(({ file, wanted }) => {
     const absolute = path.join(PROJECT_ROOT, file);
     const current = fs.existsSync(absolute) ? fs.readFileSync(absolute, 'utf8') : '';
@@ -41,11 +58,11 @@ function main(argv: readonly string[]): number {
   if (argv.includes('--check')) {
     if (stale.length > 0) {
       console.error(
-        `diagram: ${stale.map((f) => f.file).join(' and ')} out of date with the pipeline: run npm run diagram and commit the result`,
+        `diagram: ${stale.map((f) => f.file).join(', ')} out of date with the pipeline: run npm run diagram and commit the result`,
       );
       return 1;
     }
-    console.log('diagram: README.md and docs/pipeline.md match the pipeline');
+    console.log(`diagram: ${files.map((f) => f.file).join(', ')} match the pipeline`);
     return 0;
   }
   for (const f of stale) {

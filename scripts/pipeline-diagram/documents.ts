@@ -46,10 +46,48 @@ export function pipelineDoc(diagram: string): string {
     '  action per Region.',
     '- A double-bordered box is a CloudFormation deploy: it names the stack and the Region it deploys to.',
     '- The hexagon is the manual approval (only when `pipeline.manualApproval` is true).',
+    "- With several environments, each environment's stages are drawn in a box of their own, named with its account:",
+    '  see [the pipeline of several environments](pipeline-environments.md).',
     '- `VerifyReplication` is the post-deploy check (`scripts/verify-replication.ts`); its JUnit report is in the',
     '  CodeBuild report group `VerificationReports...`.',
     '- `UpdatePipeline` is self-mutation: when a push changes the pipeline itself, the pipeline updates and restarts before',
     '  any key stack deploys.',
+    '',
+  ].join('\n');
+}
+
+/** The example configuration of several environments, relative to the project root. */
+export const EXAMPLE_ENVIRONMENTS_CONFIG = 'config/example-environments.json';
+
+/** The page with the diagram of the example configuration of several environments, relative to the project root. */
+export const ENVIRONMENTS_DOC = 'docs/pipeline-environments.md';
+
+/** The whole of docs/pipeline-environments.md. */
+export function environmentsDoc(diagram: string): string {
+  return [
+    '# The pipeline of several environments',
+    '',
+    GENERATED,
+    '',
+    `This is the pipeline that \`npx cdk synth -c config=${EXAMPLE_ENVIRONMENTS_CONFIG}\` produces: three keys deployed to`,
+    'three environments in order, `dev` in the pipeline account (without an approval), then `staging` and `production`',
+    'in accounts of their own. It is drawn from the synthesized template the same way as [the pipeline](pipeline.md) of',
+    'the configuration in `cdk.json`, and `npm test` fails when this page differs from what the code produces.',
+    '',
+    ...fenced(diagram),
+    '',
+    'How to read it, beyond [the pipeline](pipeline.md):',
+    '',
+    "- Each outer box is one environment, named with its account. An environment's stages run, and its keys are",
+    '  verified and protected, before the next environment starts: a failure in `staging` stops the run before',
+    '  `production`.',
+    "- In an account other than the pipeline's, the primary stage also deploys `<projectName>-<environment>-pipeline-access`,",
+    '  beside the primary key stack: the roles that the preflight, the verification and the termination-protection',
+    '  steps assume there. The steps themselves run in the pipeline account; each may assume only its own role.',
+    "- The hexagon is the environment's approval (its `manualApproval`); approving it deploys the replicas of that",
+    '  environment only.',
+    '- From source to the last verification the pipeline runs 3 + 4 × (number of environments) actions one after',
+    '  another: 15 here. `npm run pipeline-shape -- --config ' + EXAMPLE_ENVIRONMENTS_CONFIG + '` prints them.',
     '',
   ].join('\n');
 }

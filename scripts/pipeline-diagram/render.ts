@@ -7,6 +7,23 @@
 export interface DiagramOptions {
   /** Region of the pipeline stack: deploy actions without a `Region` deploy there. */
   readonly pipelineRegion?: string;
+  /**
+   * Boxes around runs of consecutive stages (an environment's stages, with its account), in pipeline order.
+   * A stage in no group is drawn at the top level.
+   *
+   * @default - no group
+   */
+  readonly stageGroups?: readonly StageGroup[];
+}
+
+/** Stages drawn together in one labelled box. */
+export interface StageGroup {
+  /** The box's title. */
+  readonly title: string;
+  /** The box's second line. */
+  readonly detail: string;
+  /** Names of the stages in the box, as the template names them. */
+  readonly stageNames: readonly string[];
 }
 
 interface Action {
@@ -31,29 +48,68 @@ interface Stage {
  */
 export function renderPipelineDiagram(template: unknown, options: DiagramOptions = {}): string {
   const stages = readStages(template);
+  const groupOf = stageGroupIndex(stages, options.stageGroups ?? []);
   const lines = ['flowchart LR'];
   stages.forEach((stage, s) => {
-    const stageId = `s${s + 1}`;
-    lines.push(`  subgraph ${stageId}["${text(stage.name)}"]`, '    direction LR');
-    const groups = byRunOrder(stage.actions).map((group, g) =>
-      group.map((action, a) => ({ action, id: `${stageId}a${g + 1}${group.length > 1 ? `_${a + 1}` : ''}` })),
-    );
-    for (const node of groups.flat()) {
-      lines.push(`    ${node.id}${shape(node.action, options)}`);
+    const g = groupOf.get(stage.name);
+    if (g !== undefined && groupOf.get(stages[s - 1]?.name) !== g) {
+      const group = options.stageGroups![g];
+      lines.push(`  subgraph g${g + 1}["${label(group.title, group.detail)}"]`, '    direction LR');
     }
-    groups.slice(1).forEach((group, g) => {
-      for (const from of groups[g]) {
-        for (const to of group) {
-          lines.push(`    ${from.id} --> ${to.id}`);
-        }
-      }
-    });
-    lines.push('  end');
+    const indent = g === undefined ? '' : '  ';
+    lines.push(...stageLines(stage, `s${s + 1}`, options).map((line) => `${indent}${line}`));
+    if (g !== undefined && groupOf.get(stages[s + 1]?.name) !== g) lines.push('  end');
   });
   for (let s = 1; s < stages.length; s++) {
     lines.push(`  s${s} --> s${s + 1}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** One stage's box: its actions, linked by run order. */
+function stageLines(stage: Stage, stageId: string, options: DiagramOptions): string[] {
+  const lines = [`  subgraph ${stageId}["${text(stage.name)}"]`, '    direction LR'];
+  const groups = byRunOrder(stage.actions).map((group, g) =>
+    group.map((action, a) => ({ action, id: `${stageId}a${g + 1}${group.length > 1 ? `_${a + 1}` : ''}` })),
+  );
+  for (const node of groups.flat()) {
+    lines.push(`    ${node.id}${shape(node.action, options)}`);
+  }
+  groups.slice(1).forEach((group, g) => {
+    for (const from of groups[g]) {
+      for (const to of group) {
+        lines.push(`    ${from.id} --> ${to.id}`);
+      }
+    }
+  });
+  lines.push('  end');
+  return lines;
+}
+
+/**
+ * The group of each grouped stage, by stage name. A stage in two groups, a group naming a stage the pipeline
+ * does not have, or a group whose stages are not consecutive is a mistake in the caller: it throws.
+ */
+function stageGroupIndex(stages: readonly Stage[], groups: readonly StageGroup[]): Map<string | undefined, number> {
+  const index = new Map<string | undefined, number>();
+  const names = stages.map((stage) => stage.name);
+  groups.forEach((group, g) => {
+    for (const name of group.stageNames) {
+      if (!names.includes(name)) throw new Error(`stage group ${group.title} names stage ${name}, which the pipeline does not have`);
+      if (index.has(name)) throw new Error(`stage ${name} is in two stage groups`);
+      index.set(name, g);
+    }
+    const positions = group.stageNames.map((name) => names.indexOf(name)).sort((a, b) => a - b);
+    if (positions.some((position, i) => i > 0 && position !== positions[i - 1] + 1)) {
+      throw new Error(`stage group ${group.title} holds stages that are not consecutive: ${group.stageNames.join(', ')}`);
+    }
+  });
+  return index;
+}
+
+/** The names of the pipeline's stages, in order. */
+export function pipelineStageNames(template: unknown): string[] {
+  return readStages(template).map((stage) => stage.name);
 }
 
 function readStages(template: unknown): Stage[] {

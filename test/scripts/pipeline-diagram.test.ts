@@ -1,15 +1,26 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DIAGRAM_BLOCK, PIPELINE_DOC, pipelineDoc, readmeDiagramBlock } from '../../scripts/pipeline-diagram/documents';
+import {
+  DIAGRAM_BLOCK,
+  ENVIRONMENTS_DOC,
+  environmentsDoc,
+  EXAMPLE_ENVIRONMENTS_CONFIG,
+  PIPELINE_DOC,
+  pipelineDoc,
+  readmeDiagramBlock,
+} from '../../scripts/pipeline-diagram/documents';
+import { drawPipeline } from '../../scripts/pipeline-diagram/environments';
 import { readBlock, replaceBlock } from '../../scripts/support/readme-block';
 import { renderPipelineDiagram } from '../../scripts/pipeline-diagram/render';
+import { analyzePipeline } from '../../scripts/pipeline-shape/analyze-pipeline';
 import { projectConfig } from '../../scripts/support/project-config';
 import { configWith, ROOT, synthesizeOnce } from '../helpers/app';
 
 describe('the committed diagram', () => {
   // The configuration this project deploys (cdk.json), as `npm run diagram` reads it.
-  const project = synthesizeOnce(projectConfig());
-  const projectDiagram = renderPipelineDiagram(project.pipelineTemplate.toJSON(), { pipelineRegion: project.stack.region });
+  const config = projectConfig();
+  const project = synthesizeOnce(config);
+  const projectDiagram = drawPipeline(config, project.pipelineTemplate.toJSON(), project.stack.region);
 
   test('README.md shows the pipeline the code builds (run `npm run diagram` after changing the pipeline)', () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -18,6 +29,40 @@ describe('the committed diagram', () => {
 
   test('docs/pipeline.md shows the pipeline the code builds (run `npm run diagram` after changing the pipeline)', () => {
     expect(fs.readFileSync(path.join(ROOT, PIPELINE_DOC), 'utf8')).toBe(pipelineDoc(projectDiagram));
+  });
+});
+
+describe('the committed diagram of the example configuration of environments', () => {
+  const config = projectConfig({ configFile: EXAMPLE_ENVIRONMENTS_CONFIG });
+  const { stack, pipelineTemplate } = synthesizeOnce(config);
+  const diagram = drawPipeline(config, pipelineTemplate.toJSON(), stack.region);
+
+  test(`${ENVIRONMENTS_DOC} shows the pipeline the code builds from ${EXAMPLE_ENVIRONMENTS_CONFIG} (run \`npm run diagram\` after changing the pipeline)`, () => {
+    expect(fs.readFileSync(path.join(ROOT, ENVIRONMENTS_DOC), 'utf8')).toBe(environmentsDoc(diagram));
+  });
+
+  test('draws a box per environment, named with its account, around its primary stage and its replica wave, in order', () => {
+    const boxes = [...diagram.matchAll(/^ {2}subgraph (g\d+)\["([^"]+)"\]$/gm)].map((m) => [m[1], m[2]]);
+    expect(boxes).toEqual([
+      ['g1', "environment dev<br/>account 111111111111 (the pipeline's)"],
+      ['g2', 'environment staging<br/>account 222222222222'],
+      ['g3', 'environment production<br/>account 333333333333'],
+    ]);
+    const inside = (box: string) => {
+      const body = diagram.split(`  subgraph ${box}[`)[1].split('\n  end\n')[0];
+      return [...body.matchAll(/^ {4}subgraph s\d+\["([^"]+)"\]$/gm)].map((m) => m[1]);
+    };
+    expect([inside('g1'), inside('g2'), inside('g3')]).toEqual([
+      ['dev-Primary', 'dev-Replica-eu-west-1'],
+      ['staging-Primary', 'staging-Replica-eu-west-1'],
+      ['production-Primary', 'production-Replicas'],
+    ]);
+    expect(diagram).toContain('[["deploy kms-mrk-staging-pipeline-access<br/>CloudFormation in us-east-1"]]');
+  });
+
+  test('the page counts 15 serial actions, as the pipeline has', () => {
+    expect(environmentsDoc(diagram)).toContain('3 + 4 × (number of environments) actions one after\n  another: 15 here.');
+    expect(analyzePipeline(pipelineTemplate.toJSON()).serialActionCount).toBe(3 + 4 * config.environments.length);
   });
 });
 
@@ -111,6 +156,47 @@ describe('renderPipelineDiagram', () => {
         '  s1 --> s2',
         '',
       ].join('\n'),
+    );
+  });
+
+  test('draws a group of stages as a box around them, its stages indented inside', () => {
+    const grouped = renderPipelineDiagram(template, {
+      pipelineRegion: 'us-east-1',
+      stageGroups: [{ title: 'environment prod', detail: 'account 222222222222', stageNames: ['Keys'] }],
+    });
+    expect(grouped).toContain(
+      [
+        '  end',
+        '  subgraph g1["environment prod<br/>account 222222222222"]',
+        '    direction LR',
+        '    subgraph s2["Keys"]',
+        '      direction LR',
+        '      s2a1{{"Approve<br/>manual approval"}}',
+      ].join('\n'),
+    );
+    expect(grouped).toContain('      s2a3 --> s2a4\n    end\n  end\n  s1 --> s2\n');
+  });
+
+  test.each([
+    [[{ title: 'x', detail: '', stageNames: ['Deploy'] }], 'stage group x names stage Deploy, which the pipeline does not have'],
+    [
+      [
+        { title: 'x', detail: '', stageNames: ['Keys'] },
+        { title: 'y', detail: '', stageNames: ['Keys'] },
+      ],
+      'stage Keys is in two stage groups',
+    ],
+  ])('refuses stage groups that do not fit the pipeline: %j', (stageGroups, message) => {
+    expect(() => renderPipelineDiagram(template, { stageGroups })).toThrow(message);
+  });
+
+  test('refuses a group of stages that are not consecutive', () => {
+    const stages = template.Resources.Pipeline.Properties.Stages;
+    const three = {
+      Resources: { Pipeline: { Type: 'AWS::CodePipeline::Pipeline', Properties: { Stages: [...stages, { ...stages[0], Name: 'Last' }] } } },
+    };
+    expect(() => renderPipelineDiagram(three, { stageGroups: [{ title: 'x', detail: '', stageNames: ['Source', 'Last'] }] })).toThrow(
+      'stage group x holds stages that are not consecutive: Source, Last',
     );
   });
 
