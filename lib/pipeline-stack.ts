@@ -9,6 +9,7 @@ import { EnvironmentDefinition, KeyDefinition, KmsPipelineConfig } from './confi
 import { CONFIG_FILE_CONTEXT_KEY, isRepositoryPath } from './config/load-config';
 import { VERIFY_SCHEDULE_OFF, verifyIntervalMinutes } from './config/config-schema';
 import { ConfigError } from './config/validate-config';
+import { principalAccount } from './config/config-schema';
 import { CONTROL_TOWER_CHECKS_CONTEXT_KEY } from './control-tower-checks';
 import { KeyActivityAlerts } from './constructs/key-activity-alerts';
 import { KeyActivityForwarding } from './constructs/key-activity-rules';
@@ -243,14 +244,15 @@ export class KmsPipelineStack extends Stack {
       busName: keyActivityBusName(projectName),
       replicaRegions: environment.replicaRegions,
     };
+    const environmentAccounts = config.environments.map((e) => e.account);
     const keySettings = (key: KeyDefinition): KeySettingsProps => ({
       alias: key.alias,
       description: key.description,
       pendingWindowDays: key.pendingWindowDays,
       // The project tag, which the deploy role's policies require on every key (lib/resource-names.ts).
       tags: { ...key.tags, [PROJECT_TAG_KEY]: projectName },
-      adminPrincipalArns: key.adminPrincipalArns,
-      userPrincipalArns: key.userPrincipalArns,
+      adminPrincipalArns: principalsOf(environment, environmentAccounts, key.adminPrincipalArns),
+      userPrincipalArns: principalsOf(environment, environmentAccounts, key.userPrincipalArns),
     });
     const keyIdentity = (key: KeyDefinition) => ({
       name: key.name,
@@ -505,4 +507,21 @@ interface EnvironmentContext {
   readonly artifacts: PipelineArtifactStore;
   readonly logging: codebuild.LoggingOptions;
   readonly sourceVersion?: string;
+}
+
+/**
+ * The principals of a key's list that its policy names in `environment`: all of them but those of another
+ * environment's account, so that a role of staging never becomes an administrator or user of the production keys,
+ * while a principal of an account that holds no environment (a central security account) is named everywhere.
+ * With one environment, that is every principal, as it always was.
+ */
+export function principalsOf(
+  environment: EnvironmentDefinition,
+  environmentAccounts: readonly string[],
+  arns: readonly string[],
+): readonly string[] {
+  return arns.filter((arn) => {
+    const account = principalAccount(arn);
+    return account === environment.account || !environmentAccounts.includes(account);
+  });
 }

@@ -245,3 +245,33 @@ describe('the roles in the environment accounts', () => {
     }
   });
 });
+
+describe('key administrators and users with environments in several accounts', () => {
+  const raw = JSON.parse(fs.readFileSync(EXAMPLE_ENVIRONMENTS_CONFIG_FILE, 'utf8'));
+  raw.keys = raw.keys.slice(0, 1);
+  raw.keys[0].adminPrincipalArns = ['arn:aws:iam::222222222222:role/staging-admin', 'arn:aws:iam::444444444444:role/security-admin'];
+  raw.keys[0].userPrincipalArns = ['arn:aws:iam::333333333333:role/production-app', 'arn:aws:iam::111111111111:role/dev-app'];
+  const { stack: withPrincipals } = synthesizeOnce(validateConfig(raw));
+
+  /** The principals of the key policy statements that name administrators and users, in an environment's primary key stack. */
+  function principals(environment: string): Record<string, string[]> {
+    const deployment = withPrincipals.environments.find((e) => e.environment.name === environment)!;
+    const [key] = Object.values(resourcesOf(deployment.primaryStage.keyStack, 'AWS::KMS::Key'));
+    const statements = key.Properties.KeyPolicy.Statement.filter((s: any) => /^KeyAdministrators|^KeyUsers/.test(s.Sid));
+    return Object.fromEntries(statements.map((s: any) => [s.Sid, [s.Principal.AWS].flat()]));
+  }
+
+  test("each environment's key policy names the principals of its own account and of accounts without an environment, never another environment's", () => {
+    expect(principals('dev')).toEqual({
+      KeyAdministratorsManageButDoNotUse: ['arn:aws:iam::444444444444:role/security-admin'],
+      KeyUsersUseButDoNotManage: ['arn:aws:iam::111111111111:role/dev-app'],
+    });
+    expect(principals('staging')).toEqual({
+      KeyAdministratorsManageButDoNotUse: ['arn:aws:iam::222222222222:role/staging-admin', 'arn:aws:iam::444444444444:role/security-admin'],
+    });
+    expect(principals('production')).toEqual({
+      KeyAdministratorsManageButDoNotUse: ['arn:aws:iam::444444444444:role/security-admin'],
+      KeyUsersUseButDoNotManage: ['arn:aws:iam::333333333333:role/production-app'],
+    });
+  });
+});

@@ -176,6 +176,10 @@ const PRINCIPAL_LIST = {
   allowed: 'IAM ARNs: arn:aws:iam::ACCOUNT:role/NAME, user/NAME or root',
   onChange: 'no (key policy updated in place)',
 };
+/** The account of an IAM principal ARN that PRINCIPAL_ARN accepts. */
+export function principalAccount(arn: string): string {
+  return arn.split(':')[4];
+}
 const principalArn = z.string({ error: 'must be a string' }).regex(PRINCIPAL_ARN, { error: 'must be an IAM role, user or account root ARN' });
 
 const PIPELINE_FIELDS = {
@@ -276,11 +280,13 @@ const KEY_FIELDS = {
     }),
   adminPrincipalArns: list(principalArn, {
     ...PRINCIPAL_LIST,
-    description: 'IAM roles or users that manage the key (no cryptographic use).',
+    description:
+      "IAM roles or users that manage the key (no cryptographic use). With environments, a principal of one environment's account is named only in that environment's key policies.",
   }).default([]),
   userPrincipalArns: list(principalArn, {
     ...PRINCIPAL_LIST,
-    description: 'IAM roles or users that use the key for cryptography (no management).',
+    description:
+      "IAM roles or users that use the key for cryptography (no management). With environments, a principal of one environment's account is named only in that environment's key policies.",
   }).default([]),
 };
 
