@@ -238,6 +238,11 @@ describe('the roles in the environment accounts', () => {
   test('the key stacks of other accounts forward their activity to the bus of the pipeline account, which lets those accounts put events', () => {
     const bus = Object.values<any>(pipelineTemplate.Resources).find((r) => r.Type === 'AWS::Events::EventBusPolicy');
     expect(bus.Properties.Statement.Principal).toEqual({ AWS: ['arn:aws:iam::222222222222:root', 'arn:aws:iam::333333333333:root'] });
+    // Only the KMS events that the rules forward.
+    expect(bus.Properties.Statement.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'events:source': ['aws.kms'] },
+      StringEquals: { 'events:detail-type': ['AWS API Call via CloudTrail', 'KMS CMK Deletion'] },
+    });
     const rules = Object.values(resourcesOf(production.primaryStage.keyStack, 'AWS::Events::Rule'));
     expect(rules.length).toBeGreaterThan(0);
     for (const rule of rules) {

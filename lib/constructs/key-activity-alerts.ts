@@ -96,6 +96,12 @@ export class KeyActivityAlerts extends Construct {
           principals: sourceAccounts.map((other) => new iam.AccountPrincipal(other)),
           actions: ['events:PutEvents'],
           resources: [this.bus.eventBusArn],
+          // Only the KMS events that the key stacks forward (EventBridge User Guide, "Example policy: Send events to a
+          // custom bus in a different account", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-example-policy-cross-account-custom-bus-source.html).
+          conditions: {
+            'ForAllValues:StringEquals': { 'events:source': ['aws.kms'] },
+            StringEquals: { 'events:detail-type': [CLOUDTRAIL_API_CALL, KMS_KEY_DELETION] },
+          },
         }),
       );
     }
