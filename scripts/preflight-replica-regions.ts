@@ -9,7 +9,15 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { checkReplicaRegions, PreflightClients } from './preflight/check-replica-regions';
 import { parsePreflightInputs, PREFLIGHT_USAGE, PreflightInputError } from './preflight/inputs';
 import { tagSettleWait } from './preflight/tag-settle';
-import { assumedRoleCredentials, assumeRoleFailure, CredentialsProvider, roleSessionName } from './verify-replication/assume-role';
+import {
+  assumedRoleCredentials,
+  assumeRoleFailure,
+  CredentialsProvider,
+  firstRoleCredentials,
+  ROLE_RETRY_INTERVAL_MS,
+  ROLE_WAIT_MS,
+  roleSessionName,
+} from './verify-replication/assume-role';
 import { DEFAULT_TIMEOUT_MS } from './verify-replication/inputs';
 import { createStsClient } from './verify-replication/kms-clients';
 import { oneLine } from './verify-replication/sdk-errors';
@@ -97,7 +105,12 @@ export async function main(
       credentials = assumedRoleCredentials(role.sts, role.arn, sessionName);
       try {
         // Up front: without the role's credentials no call can tell anything about a Region.
-        await credentials();
+        await firstRoleCredentials(credentials, {
+          waitMs: ROLE_WAIT_MS,
+          intervalMs: ROLE_RETRY_INTERVAL_MS,
+          now: () => clock.now().getTime(),
+          sleep: (ms) => clock.sleep(ms),
+        });
       } catch (error) {
         output.stderr(`preflight: ${oneLine(assumeRoleFailure(role.arn, error))}`);
         return EXIT_BLOCKED;

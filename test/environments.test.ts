@@ -4,7 +4,10 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { KmsPipelineConfig } from '../lib/config/kms-pipeline-config';
 import { validateConfig } from '../lib/config/validate-config';
 import { EXAMPLE_ENVIRONMENTS_CONFIG_FILE, synthesizeOnce } from './helpers/app';
@@ -278,5 +281,79 @@ describe('key administrators and users with environments in several accounts', (
       KeyAdministratorsManageButDoNotUse: ['arn:aws:iam::444444444444:role/security-admin'],
       KeyUsersUseButDoNotManage: ['arn:aws:iam::333333333333:role/production-app'],
     });
+  });
+});
+
+/** The build commands of the pipeline's CodeBuild project whose commands mention `text`. */
+function commandsMentioning(text: string): string[] {
+  const found = Object.values<any>(pipelineTemplate.Resources)
+    .filter((r) => r.Type === 'AWS::CodeBuild::Project' && typeof r.Properties.Source.BuildSpec === 'string')
+    .map((r) => JSON.parse(r.Properties.Source.BuildSpec).phases?.build?.commands as string[] | undefined)
+    .filter((commands): commands is string[] => commands?.some((c) => c.includes(text)) ?? false);
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+/** Runs `commands` one by one, as CodeBuild does, with stand-ins for `aws` (which refuses the role `deniedTimes` times) and `sleep`. */
+function runWithFakeCli(commands: readonly string[], deniedTimes: number): { calls: string[]; failedAt?: number } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-cli-'));
+  const log = path.join(dir, 'calls');
+  fs.writeFileSync(
+    path.join(dir, 'aws'),
+    `#!/bin/sh\necho "aws $*" >> "${log}"\nif [ "$1 $2" = "sts get-caller-identity" ]; then\n` +
+      `  n=$(grep -c "sts get-caller-identity" "${log}"); [ "$n" -gt ${deniedTimes} ] || exit 254\nfi\n`,
+    { mode: 0o755 },
+  );
+  fs.writeFileSync(path.join(dir, 'sleep'), `#!/bin/sh\necho "sleep $*" >> "${log}"\n`, { mode: 0o755 });
+  const env = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
+  let failedAt: number | undefined;
+  for (const [i, command] of commands.entries()) {
+    const result = spawnSync('bash', ['-c', command], { env, encoding: 'utf8' });
+    if (result.status !== 0) {
+      failedAt = i;
+      break;
+    }
+  }
+  const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { calls, failedAt };
+}
+
+describe('the protection of the key stacks of an environment in another account', () => {
+  const staging = commandsMentioning('kms-mrk-staging-replica-key-eu-west-1 --profile');
+  const UPDATE =
+    'aws cloudformation update-termination-protection --enable-termination-protection --region eu-west-1 --stack-name kms-mrk-staging-replica-key-eu-west-1';
+
+  test('works through a profile that assumes the protect role there with the build credentials', () => {
+    expect(staging.slice(0, 2)).toEqual([
+      'aws configure set profile.environment.role_arn arn:aws:iam::222222222222:role/kms-mrk-staging-protect',
+      'aws configure set profile.environment.credential_source EcsContainer',
+    ]);
+    expect(staging[staging.length - 1]).toBe(`${UPDATE} --profile environment`);
+    // In the pipeline account, the step's own role does it.
+    expect(commandsMentioning('kms-mrk-dev-replica-key-eu-west-1')).toEqual([
+      'aws cloudformation update-termination-protection --enable-termination-protection --region eu-west-1 --stack-name kms-mrk-dev-replica-key-eu-west-1',
+    ]);
+  });
+
+  test('asks for a role that IAM denies at first every 5 s, then protects the stack', () => {
+    const { calls, failedAt } = runWithFakeCli(staging, 2);
+    expect(failedAt).toBeUndefined();
+    expect(calls.slice(2)).toEqual([
+      'aws sts get-caller-identity --profile environment',
+      'sleep 5',
+      'aws sts get-caller-identity --profile environment',
+      'sleep 5',
+      'aws sts get-caller-identity --profile environment',
+      `${UPDATE} --profile environment`,
+    ]);
+  });
+
+  test('fails the step after 13 asks a minute apart in all, without touching the stack', () => {
+    const { calls, failedAt } = runWithFakeCli(staging, 100);
+    expect(failedAt).toBe(2);
+    expect(calls.filter((c) => c.startsWith('aws sts'))).toHaveLength(13);
+    expect(calls.filter((c) => c === 'sleep 5')).toHaveLength(12);
+    expect(calls.some((c) => c.includes('update-termination-protection'))).toBe(false);
   });
 });

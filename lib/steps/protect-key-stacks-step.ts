@@ -20,6 +20,9 @@ export interface ProtectKeyStacksStepProps {
   readonly access?: StepAccess;
 }
 
+/** How many times the step asks for its role in the environment account, 5 s apart. */
+const ROLE_ATTEMPTS = 13;
+
 /** The AWS CLI profile through which a step works in an environment account (see ProtectKeyStacksStep). */
 export const ENVIRONMENT_PROFILE = 'environment';
 
@@ -53,6 +56,11 @@ export class ProtectKeyStacksStep extends pipelines.CodeBuildStep {
           : [
               `aws configure set profile.${ENVIRONMENT_PROFILE}.role_arn ${access.roleArn}`,
               `aws configure set profile.${ENVIRONMENT_PROFILE}.credential_source EcsContainer`,
+              // A role that the access stack has just created may be denied for a while (IAM is eventually
+              // consistent): ask for it every 5 s for a minute, as the verification and preflight programs do.
+              // GetCallerIdentity needs no permission; it only proves that the role can be assumed.
+              `for attempt in $(seq 1 ${ROLE_ATTEMPTS}); do aws sts get-caller-identity --profile ${ENVIRONMENT_PROFILE} > /dev/null && break; ` +
+                `if [ "$attempt" = ${ROLE_ATTEMPTS} ]; then exit 1; fi; sleep 5; done`,
             ]),
         ...props.keyStacks.map(
           (s) =>

@@ -40,6 +40,52 @@ export function assumedRoleCredentials(sts: STSClient, roleArn: string, sessionN
   return memoizeIdentityProvider(assume, isIdentityExpired, doesIdentityRequireRefresh) ?? assume;
 }
 
+/** How long a run keeps asking for a role that STS denies, and how it waits. */
+export interface RoleWait {
+  /** How long after the first denial to keep asking, in milliseconds. */
+  readonly waitMs: number;
+  /** Pause between two asks, in milliseconds. */
+  readonly intervalMs: number;
+  /** Milliseconds on a monotonic clock. */
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * How long a denied AssumeRole is asked again. A role that the pipeline created moments before the step (the access
+ * stack in an environment account), or a trust just changed, may be denied for a while: IAM is eventually consistent
+ * (IAM User Guide, "Troubleshoot IAM", changes that I make are not always immediately visible,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency).
+ */
+export const ROLE_WAIT_MS = 60_000;
+/** Pause between two asks for a denied role. */
+export const ROLE_RETRY_INTERVAL_MS = 5_000;
+
+/**
+ * The role's first credentials, asked up front: a denial (AccessDenied) is asked again every `intervalMs` until
+ * `waitMs` after the first one; any other failure, or a denial past the wait, is thrown.
+ */
+export async function firstRoleCredentials(credentials: CredentialsProvider, wait: RoleWait): Promise<void> {
+  let deadline: number | undefined;
+  for (;;) {
+    try {
+      await credentials();
+      return;
+    } catch (error) {
+      if (!isRoleDenial(error)) throw error;
+      deadline ??= wait.now() + wait.waitMs;
+      const left = deadline - wait.now();
+      if (left <= 0) throw error;
+      await wait.sleep(Math.min(wait.intervalMs, left));
+    }
+  }
+}
+
+/** STS's answer to a caller that may not assume the role: the error code AccessDenied (HTTP 403). */
+function isRoleDenial(error: unknown): boolean {
+  return classifyError(error).type === 'AccessDenied';
+}
+
 /** Why the role could not be assumed and what to do about it, for the one line of a run that cannot run. */
 export function assumeRoleFailure(roleArn: string, error: unknown): string {
   const { kind, detail } = classifyError(error);

@@ -14,7 +14,14 @@ import {
   retiredRegionNotes,
   RUN_ID_CONTEXT_KEY,
 } from './checks';
-import { assumedRoleCredentials, assumeRoleFailure, roleSessionName } from './assume-role';
+import {
+  assumedRoleCredentials,
+  assumeRoleFailure,
+  firstRoleCredentials,
+  ROLE_RETRY_INTERVAL_MS,
+  ROLE_WAIT_MS,
+  roleSessionName,
+} from './assume-role';
 import { KeyInputs, RunInputs, VerificationInputs } from './inputs';
 import { createKmsClient, createStsClient, KmsClientFactory, KmsClientSettings, RegionalKms, StsClientFactory } from './kms-clients';
 import { classifyError } from './sdk-errors';
@@ -104,7 +111,7 @@ export async function runVerification(inputs: RunInputs, deps: Partial<Verificat
       const credentials = assumedRoleCredentials(role.sts, role.arn, roleSessionName(runId));
       try {
         // Up front: with no credentials for the role, no KMS call can say anything about a key.
-        await credentials();
+        await firstRoleCredentials(credentials, { waitMs: ROLE_WAIT_MS, intervalMs: ROLE_RETRY_INTERVAL_MS, now, sleep });
       } catch (error) {
         throw new CannotRunError(assumeRoleFailure(role.arn, error), report([]));
       }

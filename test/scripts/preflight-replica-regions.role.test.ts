@@ -5,6 +5,7 @@ import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/clie
 import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_READY, main, PreflightDeps } from '../../scripts/preflight-replica-regions';
 import { startStsStubServer } from './sts-stub-server';
+import { ROLE_RETRY_INTERVAL_MS, ROLE_WAIT_MS } from '../../scripts/verify-replication/assume-role';
 
 const KEY_ID = 'mrk-0123456789abcdef0123456789abcdef';
 const PRIMARY_REGION = 'us-east-1';
@@ -84,6 +85,20 @@ afterEach(() => {
   process.env = savedEnv;
 });
 
+/** A clock whose sleeps move it on at once, and that remembers them. */
+function fakeClock() {
+  let time = Date.parse('2026-11-30T12:00:00Z');
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => new Date(time),
+    sleep: async (ms: number) => {
+      slept.push(ms);
+      time += ms;
+    },
+  };
+}
+
 /** Runs the program with the SDK's own clients (mocked above), a fixed run id and a clock that never waits. */
 async function run(argv: string[], env: Record<string, string>, deps: Partial<PreflightDeps> = {}) {
   const stdout: string[] = [];
@@ -94,7 +109,7 @@ async function run(argv: string[], env: Record<string, string>, deps: Partial<Pr
     { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) },
     {
       randomUUID: () => RUN_ID,
-      clock: { now: () => new Date(), sleep: async () => undefined },
+      clock: fakeClock(),
       ...deps,
     },
   );
@@ -279,12 +294,16 @@ describe('the STS endpoint', () => {
     },
   );
 
-  test('a denial from the endpoint is one line and exit 1', async () => {
+  test('a denial from the endpoint is asked again every 5 s for 60 s, then it is one line and exit 1', async () => {
     const stub = await startStsStubServer({ accessKeyId: ROLE_KEY_ID, deny: true });
     try {
       process.env.AWS_ENDPOINT_URL = stub.url;
+      const clock = fakeClock();
 
-      const result = await run(['--role-arn', ROLE_ARN], ENV);
+      const result = await run(['--role-arn', ROLE_ARN], ENV, { clock });
+
+      expect(stub.requests.map((r) => r.Action)).toEqual(Array(ROLE_WAIT_MS / ROLE_RETRY_INTERVAL_MS + 1).fill('AssumeRole'));
+      expect(clock.slept).toEqual(Array(ROLE_WAIT_MS / ROLE_RETRY_INTERVAL_MS).fill(ROLE_RETRY_INTERVAL_MS));
 
       expect(result.code).toBe(EXIT_BLOCKED);
       expect(result.stderr).toEqual([
@@ -293,6 +312,24 @@ describe('the STS endpoint', () => {
           'and that the caller may call sts:AssumeRole on it',
       ]);
       expect(calls).toEqual([]);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  test('a role that IAM denies for a while, as a role just created, is assumed once IAM allows it, and the run goes on', async () => {
+    const stub = await startStsStubServer({ accessKeyId: ROLE_KEY_ID, denyFirst: 2 });
+    try {
+      process.env.AWS_ENDPOINT_URL = stub.url;
+      const clock = fakeClock();
+
+      const result = await run(['--role-arn', ROLE_ARN], ENV, { clock });
+
+      expect(stub.requests).toHaveLength(3);
+      expect(clock.slept.slice(0, 2)).toEqual([ROLE_RETRY_INTERVAL_MS, ROLE_RETRY_INTERVAL_MS]);
+      expect(result.stderr).toEqual([]);
+      expect(result.stdout[0]).toBe(`preflight: as ${ROLE_ARN}, session kms-mrk-preflight-${RUN_ID.slice(0, 8)}`);
+      expect(result.code).toBe(EXIT_READY);
     } finally {
       await stub.close();
     }

@@ -17,6 +17,8 @@ export interface StsStubOptions {
   readonly accessKeyId: string;
   /** Answer every AssumeRole with AccessDenied instead. */
   readonly deny?: boolean;
+  /** Answer the first this many AssumeRole calls with AccessDenied, as IAM does for a role or trust it has not yet applied. */
+  readonly denyFirst?: number;
 }
 
 const XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -29,7 +31,7 @@ export async function startStsStubServer(options: StsStubOptions): Promise<StsSt
     request.on('end', () => {
       const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
       requests.push(form);
-      answer(form, options, response);
+      answer(form, options, response, requests);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -45,10 +47,10 @@ export async function startStsStubServer(options: StsStubOptions): Promise<StsSt
   };
 }
 
-function answer(form: Record<string, string>, options: StsStubOptions, response: ServerResponse): void {
+function answer(form: Record<string, string>, options: StsStubOptions, response: ServerResponse, requests: readonly unknown[]): void {
   if (form.Action !== 'AssumeRole') {
     send(response, 400, error('InvalidAction', `Could not find operation ${form.Action}`));
-  } else if (options.deny === true) {
+  } else if (options.deny === true || (options.denyFirst ?? 0) >= requests.length) {
     send(
       response,
       403,

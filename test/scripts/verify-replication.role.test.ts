@@ -9,7 +9,9 @@ import { EXIT_CANNOT_RUN, EXIT_PASSED, main } from '../../scripts/verify-replica
 import {
   assumedRoleCredentials,
   assumeRoleFailure,
+  ROLE_RETRY_INTERVAL_MS,
   ROLE_SESSION_SECONDS,
+  ROLE_WAIT_MS,
   roleSessionName,
 } from '../../scripts/verify-replication/assume-role';
 import {
@@ -46,7 +48,19 @@ const stsClientFactory: StsClientFactory = (region, settings) => {
   stsClients.push({ region, settings });
   return createStsClient(region, settings);
 };
-const deps: Partial<VerificationDeps> = { clientFactory, stsClientFactory, randomUUID: () => RUN_ID };
+/** A clock whose sleeps move it on at once (the wait for a denied role, for a denied KMS call), and that remembers them. */
+let slept: number[] = [];
+let clockTime = 0;
+const deps: Partial<VerificationDeps> = {
+  clientFactory,
+  stsClientFactory,
+  randomUUID: () => RUN_ID,
+  now: () => clockTime,
+  sleep: async (ms) => {
+    slept.push(ms);
+    clockTime += ms;
+  },
+};
 
 function inAnHour(): Date {
   return new Date(Date.now() + 3_600_000);
@@ -69,6 +83,8 @@ function stsError(name: string, message: string, status = 403): STSServiceExcept
 }
 
 beforeEach(() => {
+  slept = [];
+  clockTime = 0;
   kmsMock = mockKmsWith(FakeKms.healthy({ primaryRegion: PRIMARY_REGION, replicaRegions: REPLICA_REGIONS, alias: ALIAS }));
   stsMock = mockClient(STSClient);
   kmsClients = [];
@@ -190,6 +206,48 @@ describe('with a role', () => {
     expect(kmsMock).not.toHaveReceivedAnyCommand();
     expect(kmsClients).toEqual([]);
     expect(run.report()).toContain('<testsuites name="verify-replication" tests="0" failures="0" errors="0"');
+  });
+
+  test('a denial is asked again every 5 s for 60 s before the run gives up', async () => {
+    stsMock
+      .on(AssumeRoleCommand)
+      .rejects(stsError('AccessDenied', `User: x is not authorized to perform: sts:AssumeRole on resource: ${ROLE_ARN}`));
+
+    const run = await runProgram(['--role-arn', ROLE_ARN]);
+
+    expect(run.code).toBe(EXIT_CANNOT_RUN);
+    expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, ROLE_WAIT_MS / ROLE_RETRY_INTERVAL_MS + 1);
+    expect(slept).toEqual(Array(ROLE_WAIT_MS / ROLE_RETRY_INTERVAL_MS).fill(ROLE_RETRY_INTERVAL_MS));
+  });
+
+  test('a role that IAM denies for a while, as a role just created, is assumed once IAM allows it, and the run passes', async () => {
+    const denied = stsError('AccessDenied', `User: x is not authorized to perform: sts:AssumeRole on resource: ${ROLE_ARN}`);
+    stsMock
+      .on(AssumeRoleCommand)
+      .rejectsOnce(denied)
+      .rejectsOnce(denied)
+      .resolves({
+        Credentials: {
+          AccessKeyId: ROLE_CREDENTIALS.accessKeyId,
+          SecretAccessKey: ROLE_CREDENTIALS.secretAccessKey,
+          SessionToken: ROLE_CREDENTIALS.sessionToken,
+          Expiration: inAnHour(),
+        },
+      });
+
+    const run = await runProgram(['--role-arn', ROLE_ARN]);
+
+    expect(run.code).toBe(EXIT_PASSED);
+    expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 3);
+    expect(slept.slice(0, 2)).toEqual([ROLE_RETRY_INTERVAL_MS, ROLE_RETRY_INTERVAL_MS]);
+  });
+
+  test('another failure is not asked again', async () => {
+    stsMock.on(AssumeRoleCommand).rejects(stsError('InternalFailure', 'internal error', 500));
+
+    await runProgram(['--role-arn', ROLE_ARN]);
+
+    expect(slept).toEqual([]);
   });
 
   test('an AssumeRole answer without credentials is a run that cannot run', async () => {
