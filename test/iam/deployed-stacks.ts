@@ -223,3 +223,30 @@ function uuid(seed: string): string {
 function keyIdOfArn(arn: string): string {
   return String(arn).split('/').pop() ?? '';
 }
+
+/** The permissions boundary ARN of every role of `stacks`, by role name. */
+export function roleBoundaries(stacks: readonly DeployedStack[]): Map<string, string> {
+  return new Map(
+    stacks.flatMap((stack) =>
+      stack
+        .resources()
+        .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+        .map(([id, r]) => [stack.physicalId(id), stack.resolve(r.Properties.PermissionsBoundary)] as [string, string]),
+    ),
+  );
+}
+
+/**
+ * The key policy of every key and replica key of `stacks`, by key ARN: KMS authorizes a call on a key only if the
+ * key policy allows it (here through its delegation to the account).
+ */
+export function keyPolicies(stacks: readonly DeployedStack[]): Map<string, any> {
+  return new Map(
+    stacks.flatMap((stack) =>
+      stack
+        .resources()
+        .filter(([, r]) => r.Type === 'AWS::KMS::Key' || r.Type === 'AWS::KMS::ReplicaKey')
+        .map(([id, r]) => [stack.arnOf(id), stack.resolve(r.Properties.KeyPolicy)] as [string, any]),
+    ),
+  );
+}

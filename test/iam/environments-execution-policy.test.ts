@@ -11,7 +11,7 @@ import { bootstrapQualifier, PROJECT_TAG_KEY } from '../../lib/resource-names';
 import { supportStackAliasName } from '../../scripts/bootstrap/accounts';
 import { executionPolicies } from '../../scripts/bootstrap/execution-policy';
 import { permissionsBoundary } from '../../scripts/bootstrap/permissions-boundary';
-import { deployedStacks, DeployedStack } from './deployed-stacks';
+import { deployedStacks, DeployedStack, keyPolicies, roleBoundaries } from './deployed-stacks';
 import { handlerPermissions, isIamAction, isRetained, notCalledBecause, requestsFor, STACK_HANDLERS } from './handler-permissions';
 import { Decision, decide, PolicyDocument } from './simulator';
 
@@ -26,23 +26,9 @@ const executionRole = (stack: DeployedStack) =>
 
 describe('the execution policies of config/example-environments.json, account by account', () => {
   const { stacks } = deployedStacks(config);
-  const roleBoundaries = new Map(
-    stacks.flatMap((stack) =>
-      stack
-        .resources()
-        .filter(([, r]) => r.Type === 'AWS::IAM::Role')
-        .map(([id, r]) => [stack.physicalId(id), stack.resolve(r.Properties.PermissionsBoundary)] as [string, string]),
-    ),
-  );
-  const world = { connectionArn: config.source.connectionArn, boundaryOfRole: (name: string) => roleBoundaries.get(name) };
-  const keyPolicies = new Map(
-    stacks.flatMap((stack) =>
-      stack
-        .resources()
-        .filter(([, r]) => r.Type === 'AWS::KMS::Key' || r.Type === 'AWS::KMS::ReplicaKey')
-        .map(([id, r]) => [stack.arnOf(id), stack.resolve(r.Properties.KeyPolicy)] as [string, any]),
-    ),
-  );
+  const boundaries = roleBoundaries(stacks);
+  const world = { connectionArn: config.source.connectionArn, boundaryOfRole: (name: string) => boundaries.get(name) };
+  const policiesOfKeys = keyPolicies(stacks);
 
   test('the support stacks have the key aliases that the bootstrap computes', () => {
     const aliases = stacks
@@ -83,7 +69,7 @@ describe('the execution policies of config/example-environments.json, account by
                 context: request.context,
                 identityPolicies: policies,
                 boundary,
-                resourcePolicy: keyPolicies.get(request.resource),
+                resourcePolicy: policiesOfKeys.get(request.resource),
                 resourceAccount: stack.account,
               });
               if (decision !== 'Allowed') denied.push(`${stack.stackName}/${resource.Type} ${handler}: ${request.action} is ${decision}`);

@@ -9,7 +9,7 @@ import { bootstrapQualifier, PROJECT_TAG_KEY } from '../../lib/resource-names';
 import { executionPolicy, monitoringExecutionPolicy } from '../../scripts/bootstrap/execution-policy';
 import { permissionsBoundary } from '../../scripts/bootstrap/permissions-boundary';
 import { configWith } from '../helpers/app';
-import { deployedStacks, DeployedStack } from './deployed-stacks';
+import { deployedStacks, DeployedStack, keyPolicies, roleBoundaries } from './deployed-stacks';
 import { handlerPermissions, isIamAction, isRetained, notCalledBecause, requestsFor, STACK_HANDLERS } from './handler-permissions';
 import { Decision, decide } from './simulator';
 
@@ -41,24 +41,9 @@ describe.each(CONFIGS)('the execution policy for %s', (_name, config) => {
   const policy = executionPolicy(config).document;
   const monitoringPolicy = monitoringExecutionPolicy(config).document;
   const boundary = permissionsBoundary(config).document;
-  const roleBoundaries = new Map(
-    stacks.flatMap((stack) =>
-      stack
-        .resources()
-        .filter(([, r]) => r.Type === 'AWS::IAM::Role')
-        .map(([id, r]) => [stack.physicalId(id), stack.resolve(r.Properties.PermissionsBoundary)] as [string, string]),
-    ),
-  );
-  const world = { connectionArn: config.source.connectionArn, boundaryOfRole: (name: string) => roleBoundaries.get(name) };
-  // KMS authorizes a call on a key only if the key policy allows it (here through its delegation to the account).
-  const keyPolicies = new Map(
-    stacks.flatMap((stack) =>
-      stack
-        .resources()
-        .filter(([, r]) => r.Type === 'AWS::KMS::Key' || r.Type === 'AWS::KMS::ReplicaKey')
-        .map(([id, r]) => [stack.arnOf(id), stack.resolve(r.Properties.KeyPolicy)] as [string, any]),
-    ),
-  );
+  const boundaries = roleBoundaries(stacks);
+  const world = { connectionArn: config.source.connectionArn, boundaryOfRole: (name: string) => boundaries.get(name) };
+  const policiesOfKeys = keyPolicies(stacks);
 
   test('covers the pipeline, its support stacks and every key stack', () => {
     const expected = [
@@ -118,7 +103,7 @@ describe.each(CONFIGS)('the execution policy for %s', (_name, config) => {
         if (!(await isIamAction(action))) continue;
         if (notCalledBecause(resource.Type, action, properties) !== undefined) continue;
         for (const request of await requestsFor(stack, logicalId, action, world)) {
-          const resourcePolicy = keyPolicies.get(request.resource);
+          const resourcePolicy = policiesOfKeys.get(request.resource);
           const decision = await once(
             [stack.region, request.action, sameShape(request.resource, logicalId, stack.stackName), request.context, resourcePolicy],
             () =>
