@@ -2,8 +2,9 @@ import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cdkJsonAppCommand } from '../scripts/support/project-config';
-import { EXAMPLE_CONFIG_FILE, exampleRawConfig, FEATURE_FLAGS, ROOT } from './helpers/app';
+import { cdkJsonAppCommand, featureFlags } from '../scripts/support/project-config';
+// Not ./helpers/app: this file runs the app in child processes, and needs no aws-cdk-lib of its own.
+import { EXAMPLE_CONFIG_FILE, exampleRawConfig, ROOT } from './helpers/config';
 
 // Each test starts the app (cdk.json's command) or the CDK CLI as a child process.
 jest.setTimeout(30_000);
@@ -19,6 +20,9 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 const APP_COMMAND = cdkJsonAppCommand();
+
+/** cdk.json's feature flags, as the CDK CLI passes them to the app. */
+const FEATURE_FLAGS = featureFlags();
 
 /**
  * Runs cdk.json's app command the way the CDK CLI does: in a shell, context in CDK_CONTEXT_JSON

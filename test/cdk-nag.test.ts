@@ -10,7 +10,7 @@ import { buildApp } from '../lib/build-app';
 import { KmsPipelineConfig } from '../lib/config/kms-pipeline-config';
 import { MultiRegionKey } from '../lib/constructs/multi-region-key';
 import { KmsPipelineStack } from '../lib/pipeline-stack';
-import { configWith, synthesize, SynthesizedApp, testApp } from './helpers/app';
+import { configWith, SynthesizedApp, synthesizeOnce, testApp } from './helpers/app';
 
 interface ValidationReport {
   readonly pluginReports: Array<{
@@ -55,7 +55,7 @@ const CONFIGS: Array<[string, () => KmsPipelineConfig]> = [
 
 describe.each(CONFIGS)('cdk-nag AwsSolutions on %s', (_name, config) => {
   let synthesized: SynthesizedApp | undefined;
-  const synthesizedApp = (): SynthesizedApp => (synthesized ??= synthesize(config()));
+  const synthesizedApp = (): SynthesizedApp => (synthesized ??= synthesizeOnce(config()));
 
   test('synthesis succeeds, so every finding is fixed or acknowledged', () => {
     expect(synthesizedApp).not.toThrow();

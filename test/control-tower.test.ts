@@ -6,6 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { applyControlTowerChecks, CONTROL_TOWER_PLUGIN_NAME, controlTowerRule } from '../lib/control-tower-checks';
 import { validateConfig } from '../lib/config/validate-config';
 import { configWith, EXAMPLE_ENVIRONMENTS_CONFIG_FILE, ROOT, synthesize } from './helpers/app';
+import { withCfnGuardResults } from './helpers/cfn-guard-results';
 
 interface Violation {
   readonly ruleName: string;
@@ -64,13 +65,17 @@ const ACKNOWLEDGED = [
 
 describe('AWS Control Tower proactive controls on the whole app', () => {
   // One synth for the file, with one replica Region: cfn-guard runs over every template, seconds per synth.
-  const { app } = synthesize(
-    configWith((raw) => {
-      raw.replicaRegions = REPLICA_REGIONS;
-      raw.key.adminPrincipalArns = ['arn:aws:iam::111111111111:role/key-admin'];
-      raw.key.userPrincipalArns = ['arn:aws:iam::111111111111:role/app'];
-    }),
-    { controlTowerChecks: true },
+  // Its results are reused while the templates, rules and binary are byte for byte the same (see
+  // withCfnGuardResults); the test below that the checks are live always runs it.
+  const { app } = withCfnGuardResults(() =>
+    synthesize(
+      configWith((raw) => {
+        raw.replicaRegions = REPLICA_REGIONS;
+        raw.key.adminPrincipalArns = ['arn:aws:iam::111111111111:role/key-admin'];
+        raw.key.userPrincipalArns = ['arn:aws:iam::111111111111:role/app'];
+      }),
+      { controlTowerChecks: true },
+    ),
   );
   const report = controlTowerReport(app);
 
@@ -111,7 +116,7 @@ describe('AWS Control Tower proactive controls on an app with an environment in 
   const raw = JSON.parse(fs.readFileSync(EXAMPLE_ENVIRONMENTS_CONFIG_FILE, 'utf8'));
   raw.environments = raw.environments.slice(0, 2);
   raw.keys = raw.keys.slice(0, 1);
-  const { app } = synthesize(validateConfig(raw), { controlTowerChecks: true });
+  const { app } = withCfnGuardResults(() => synthesize(validateConfig(raw), { controlTowerChecks: true }));
   const report = controlTowerReport(app);
 
   test('the validator ran over the app and its report holds no unacknowledged violation', () => {

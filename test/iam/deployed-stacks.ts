@@ -8,7 +8,7 @@
 import { createHash } from 'crypto';
 import { App } from 'aws-cdk-lib';
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
-import { synthesizeApp } from '../../scripts/support/synthesize-app';
+import { synthesizeOnce } from '../helpers/app';
 
 export interface DeployedStack {
   readonly stackName: string;
@@ -24,9 +24,12 @@ export interface DeployedStack {
   resources(): Array<[string, any]>;
 }
 
-/** Every stack of the app built from `config`: pipeline, support and stage stacks. */
+/**
+ * Every stack of the app built from `config`: pipeline, support and stage stacks. The app is synthesized once per
+ * configuration (`synthesizeOnce`), shared with the other tests of the process that synthesize the same one.
+ */
 export function deployedStacks(config: KmsPipelineConfig): { app: App; stacks: DeployedStack[] } {
-  const { app } = synthesizeApp(config);
+  const { app } = synthesizeOnce(config);
   const stacks = app
     .synth()
     .stacksRecursively.map((artifact) =>
