@@ -134,7 +134,8 @@ For every key:
   --permission-wait-seconds <s>   [VERIFY_PERMISSION_WAIT_SECONDS] keep retrying a call that
                                   IAM denies in the primary or a replica Region for this long,
                                   for a role scoped to the key's alias (KMS takes up to five
-                                  minutes to apply a new alias), default ${DEFAULT_PERMISSION_WAIT_SECONDS} (${PERMISSION_WAIT_RANGE.min}..${PERMISSION_WAIT_RANGE.max}).
+                                  minutes to apply a new alias), and a denied --role-arn for
+                                  up to 60 s of it (a role just created), default ${DEFAULT_PERMISSION_WAIT_SECONDS} (${PERMISSION_WAIT_RANGE.min}..${PERMISSION_WAIT_RANGE.max}).
   -h, --help                      Print this help and exit.
 
 AWS credentials and endpoints come from the SDK's standard chain (AWS_PROFILE,

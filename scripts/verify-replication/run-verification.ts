@@ -111,7 +111,13 @@ export async function runVerification(inputs: RunInputs, deps: Partial<Verificat
       const credentials = assumedRoleCredentials(role.sts, role.arn, roleSessionName(runId));
       try {
         // Up front: with no credentials for the role, no KMS call can say anything about a key.
-        await firstRoleCredentials(credentials, { waitMs: ROLE_WAIT_MS, intervalMs: ROLE_RETRY_INTERVAL_MS, now, sleep });
+        // A role just created may be denied for a while; the run waits for it within its permission wait, a minute at most.
+        await firstRoleCredentials(credentials, {
+          waitMs: Math.min(ROLE_WAIT_MS, inputs.permissionWaitSeconds * 1000),
+          intervalMs: ROLE_RETRY_INTERVAL_MS,
+          now,
+          sleep,
+        });
       } catch (error) {
         throw new CannotRunError(assumeRoleFailure(role.arn, error), report([]));
       }

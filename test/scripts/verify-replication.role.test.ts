@@ -208,12 +208,12 @@ describe('with a role', () => {
     expect(run.report()).toContain('<testsuites name="verify-replication" tests="0" failures="0" errors="0"');
   });
 
-  test('a denial is asked again every 5 s for 60 s before the run gives up', async () => {
+  test('a denial is asked again every 5 s for 60 s of the permission wait before the run gives up', async () => {
     stsMock
       .on(AssumeRoleCommand)
       .rejects(stsError('AccessDenied', `User: x is not authorized to perform: sts:AssumeRole on resource: ${ROLE_ARN}`));
 
-    const run = await runProgram(['--role-arn', ROLE_ARN]);
+    const run = await runProgram(['--role-arn', ROLE_ARN, '--permission-wait-seconds', '330']);
 
     expect(run.code).toBe(EXIT_CANNOT_RUN);
     expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, ROLE_WAIT_MS / ROLE_RETRY_INTERVAL_MS + 1);
@@ -235,19 +235,33 @@ describe('with a role', () => {
         },
       });
 
-    const run = await runProgram(['--role-arn', ROLE_ARN]);
+    const run = await runProgram(['--role-arn', ROLE_ARN, '--permission-wait-seconds', '330']);
 
     expect(run.code).toBe(EXIT_PASSED);
     expect(stsMock).toHaveReceivedCommandTimes(AssumeRoleCommand, 3);
     expect(slept.slice(0, 2)).toEqual([ROLE_RETRY_INTERVAL_MS, ROLE_RETRY_INTERVAL_MS]);
   });
 
-  test('another failure is not asked again', async () => {
+  test('another failure is not asked again, nor a denial without a permission wait', async () => {
     stsMock.on(AssumeRoleCommand).rejects(stsError('InternalFailure', 'internal error', 500));
-
-    await runProgram(['--role-arn', ROLE_ARN]);
-
+    await runProgram(['--role-arn', ROLE_ARN, '--permission-wait-seconds', '330']);
     expect(slept).toEqual([]);
+
+    stsMock
+      .on(AssumeRoleCommand)
+      .rejects(stsError('AccessDenied', `User: x is not authorized to perform: sts:AssumeRole on resource: ${ROLE_ARN}`));
+    await runProgram(['--role-arn', ROLE_ARN]);
+    expect(slept).toEqual([]);
+  });
+
+  test('a permission wait under a minute bounds the wait for the role', async () => {
+    stsMock
+      .on(AssumeRoleCommand)
+      .rejects(stsError('AccessDenied', `User: x is not authorized to perform: sts:AssumeRole on resource: ${ROLE_ARN}`));
+
+    await runProgram(['--role-arn', ROLE_ARN, '--permission-wait-seconds', '12']);
+
+    expect(slept).toEqual([5000, 5000, 2000]);
   });
 
   test('an AssumeRole answer without credentials is a run that cannot run', async () => {
