@@ -160,6 +160,20 @@ describe('validateConfig', () => {
     expect((error as Error).name).toBe('ConfigError');
   });
 
+  test('accepts two environments in one account when their Regions differ, and fills in their defaults', () => {
+    const raw = exampleRawConfig();
+    for (const field of ['primaryRegion', 'replicaRegions', 'noReplicaRegions', 'retiredReplicaRegions']) delete raw[field];
+    delete raw.pipeline.manualApproval;
+    raw.environments = [
+      { name: 'staging', account: '222222222222', primaryRegion: 'us-east-1', replicaRegions: ['eu-west-1'], noReplicaRegions: ['ca-central-1'] },
+      { name: 'staging-eu', account: '222222222222', primaryRegion: 'eu-central-1', replicaRegions: ['ap-southeast-2'], noReplicaRegions: ['us-east-1'] },
+    ];
+    expect(validateConfig(raw).environments).toEqual([
+      { ...raw.environments[0], retiredReplicaRegions: [], manualApproval: true, legacyStackNames: false },
+      { ...raw.environments[1], retiredReplicaRegions: [], manualApproval: true, legacyStackNames: false },
+    ]);
+  });
+
   test('accepts many replica Regions and a legacy codestar-connections ARN', () => {
     const raw = exampleRawConfig();
     raw.replicaRegions = ['eu-west-1', 'eu-central-1', 'ap-southeast-2', 'sa-east-1'];
