@@ -236,6 +236,54 @@ describe('the policies of each account', () => {
     });
   });
 
+  test("an environment account's boundary: its key stacks' resources, the use of its keys, the no-replica proof, and no pipeline", () => {
+    const boundary = permissionsBoundary(config, STAGING).document.Statement;
+    expect(statement(boundary, 'ManageTheProjectResources')).toEqual({
+      Sid: 'ManageTheProjectResources',
+      Effect: 'Allow',
+      Action: ['ssm:*', 'lambda:*', 'logs:*', 'events:*'],
+      Resource: [
+        `arn:aws:ssm:*:${STAGING}:parameter/kms-mrk/*`,
+        `arn:aws:lambda:*:${STAGING}:function:kms-mrk-*`,
+        `arn:aws:logs:*:${STAGING}:log-group:kms-mrk-*`,
+        `arn:aws:events:*:${STAGING}:rule/kms-mrk-*`,
+      ],
+    });
+    expect(statement(boundary, 'UseTheProjectKey')).toEqual({
+      Sid: 'UseTheProjectKey',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:Decrypt'],
+      Resource: [`arn:aws:kms:*:${STAGING}:key/*`],
+      Condition: { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/app-data', 'alias/logs', 'alias/backups'] } },
+    });
+    expect(statement(boundary, 'ProveThatNoReplicaRegionsCannotDecrypt')?.Resource).toEqual([
+      `arn:aws:kms:ca-central-1:${STAGING}:key/mrk-*`,
+    ]);
+    const sids = boundary.map((s) => s.Sid);
+    for (const sid of ['UseKeysThroughS3', 'WriteBuildLogs', 'AssumeProjectAndBootstrapRoles', 'UseAndPassTheSourceConnection']) {
+      expect([sid, sids.includes(sid)]).toEqual([sid, false]);
+    }
+  });
+
+  test("the pipeline account's boundary lets its step roles assume the project's roles of the environment accounts, once each", () => {
+    expect(statement(permissionsBoundary(config, PIPELINE).document.Statement, 'AssumeProjectAndBootstrapRoles')?.Resource).toEqual([
+      `arn:aws:iam::${PIPELINE}:role/kms-mrk-*`,
+      `arn:aws:iam::${STAGING}:role/kms-mrk-*`,
+      `arn:aws:iam::${PRODUCTION}:role/kms-mrk-*`,
+      'arn:aws:iam::*:role/cdk-kmsmrk0be8-*',
+    ]);
+  });
+
+  test('a pipeline account that holds no environment gets no statement to use or prove keys', () => {
+    const toolingOnly = raw();
+    toolingOnly.environments = toolingOnly.environments.slice(1);
+    const separate = validateConfig(toolingOnly);
+    const sidsOf = (account: string) => permissionsBoundary(separate, account).document.Statement.map((s) => s.Sid);
+    expect(sidsOf(PIPELINE)).not.toContain('UseTheProjectKey');
+    expect(sidsOf(PIPELINE)).not.toContain('ProveThatNoReplicaRegionsCannotDecrypt');
+    expect(sidsOf(STAGING)).toEqual(expect.arrayContaining(['UseTheProjectKey', 'ProveThatNoReplicaRegionsCannotDecrypt']));
+  });
+
   test("an environment account's boundary lets the forwarding rules put events on the pipeline account's bus, and no other", () => {
     expect(statement(permissionsBoundary(config, STAGING).document.Statement, 'ForwardKeyActivityToThePipelineAccount')).toEqual({
       Sid: 'ForwardKeyActivityToThePipelineAccount',
