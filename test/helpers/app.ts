@@ -6,7 +6,15 @@ import { featureFlags } from '../../scripts/support/project-config';
 import { synthesizeApp, SynthesizeAppOptions, WITHOUT_STACK_TRACES } from '../../scripts/support/synthesize-app';
 
 // The configuration helpers, for the tests that also build apps.
-export { configWith, EXAMPLE_CONFIG_FILE, EXAMPLE_ENVIRONMENTS_CONFIG_FILE, EXAMPLE_KEYS_CONFIG_FILE, exampleRawConfig, keysConfigWith, ROOT } from './config';
+export {
+  configWith,
+  EXAMPLE_CONFIG_FILE,
+  EXAMPLE_ENVIRONMENTS_CONFIG_FILE,
+  EXAMPLE_KEYS_CONFIG_FILE,
+  exampleRawConfig,
+  keysConfigWith,
+  ROOT,
+} from './config';
 
 /** The feature flags of cdk.json, so tests synthesize exactly what `cdk synth` does. */
 export const FEATURE_FLAGS: Record<string, unknown> = featureFlags();
