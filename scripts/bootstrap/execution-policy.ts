@@ -163,6 +163,21 @@ export function keyStatements(config: KmsPipelineConfig, account: string = confi
  * stacks, an account with environments those of the key stacks (and, outside the pipeline account, of the access
  * roles and the rules that forward the keys' activity to the pipeline account).
  */
+/**
+ * KMS creates its service-linked role for multi-Region keys with the permissions of whoever creates the first
+ * multi-Region key of an account (AWS KMS Developer Guide, "Authorizing AWS KMS to synchronize multi-Region keys",
+ * https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-auth-slr.html); the registry schema of
+ * AWS::KMS::Key does not list it. The role's path names the service, so the ARN allows that one role.
+ */
+export function multiRegionKeyServiceRoleStatement(account: string): PolicyStatement {
+  return {
+    Sid: 'CreateTheMultiRegionKeyServiceRole',
+    Effect: 'Allow',
+    Action: ['iam:CreateServiceLinkedRole'],
+    Resource: [`arn:aws:iam::${account}:role/aws-service-role/mrk.kms.amazonaws.com/*`],
+  };
+}
+
 export function executionStatements(config: KmsPipelineConfig, account: string = config.pipeline.account): PolicyStatement[] {
   const scope = accountScope(config, account);
   const pipeline = scope.holdsPipeline;
@@ -225,6 +240,8 @@ export function executionStatements(config: KmsPipelineConfig, account: string =
       Action: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:TagRole', 'iam:UntagRole'],
       Resource: [projectRoles],
     },
+    // In the pipeline account, in the monitoring policy, which has room for it.
+    keyStacks && !pipeline && multiRegionKeyServiceRoleStatement(account),
     {
       Sid: 'PassRolesOfThisProjectToTheirServices',
       Effect: 'Allow',
@@ -416,6 +433,7 @@ export function monitoringExecutionPolicy(config: KmsPipelineConfig): CustomerMa
     document: {
       Version: '2012-10-17',
       Statement: [
+        ...(accountScope(config, account).environments.length > 0 ? [multiRegionKeyServiceRoleStatement(account)] : []),
         {
           Sid: 'ManageTheAlertsTopic',
           Effect: 'Allow',

@@ -1,7 +1,7 @@
 import { KmsPipelineConfig } from '../../lib/config/kms-pipeline-config';
 import { bootstrapQualifier, permissionsBoundaryName } from '../../lib/resource-names';
 import { accountScope, keyActivityBusArn } from './accounts';
-import { executionStatements, keyStatements, supportAliasArns } from './execution-policy';
+import { executionStatements, keyStatements, multiRegionKeyServiceRoleStatement, supportAliasArns } from './execution-policy';
 import { CustomerManagedPolicy, customerManagedPolicyArn, PolicyStatement } from './policy-document';
 
 /** Statements of the execution policy that the boundary repeats unchanged (besides every IAM one). */
@@ -35,10 +35,13 @@ export function permissionsBoundary(config: KmsPipelineConfig, account: string =
   const codebuild = [`arn:aws:codebuild:*:${account}:project/*`, `arn:aws:codebuild:*:${account}:report-group/*`];
   // The execution policy's statements that are already narrow enough to repeat as they are.
   // The aliases of the support stacks' keys join the project's aliases, before the keys.
-  const supportAliases = supportAliasArns(config, account);
+  // One pattern for the support stacks' key aliases, which the execution policy names exactly: room in the boundary.
+  const supportAliases = supportAliasArns(config, account).length > 0 ? [`arn:aws:kms:*:${account}:alias/support-*`] : [];
   const repeated = executionStatements(config, account)
     .filter((s) => REPEATED_AS_THEY_ARE.includes(s.Sid) || s.Action.some((action) => action.startsWith('iam:')))
     .map((s) => (s.Sid === 'ManageTheKeyAlias' ? { ...s, Resource: [...s.Resource.slice(0, -1), ...supportAliases, keys] } : s));
+  // The pipeline account's execution policies hold it in the monitoring policy; the boundary repeats it once.
+  if (pipeline && scope.environments.length > 0) repeated.push(multiRegionKeyServiceRoleStatement(account));
   const deployTime: PolicyStatement[] = [
     ...repeated,
     // The key statements as they are: the project tag decides, never a wildcard of key actions.
@@ -140,12 +143,11 @@ export function permissionsBoundary(config: KmsPipelineConfig, account: string =
       Sid: 'AssumeProjectAndBootstrapRoles',
       Effect: 'Allow',
       Action: ['sts:AssumeRole'],
-      // The project's roles of this account and, for the steps of an environment in another account, of that account
-      // (its access roles, which trust only the steps' roles by name; the steps' own policies name each role).
+      // The project's roles of this account and, with an environment in another account, of any account: the access
+      // roles there trust only the steps' roles by name, and the steps' own policies name each role. One pattern for
+      // every account keeps the boundary's size the same however many environment accounts there are.
       Resource: [
-        ...[account, ...scope.remoteEnvironments.map((environment) => environment.account)]
-          .filter((a, i, all) => all.indexOf(a) === i)
-          .map((a) => `arn:aws:iam::${a}:role/${prefix}*`),
+        `arn:aws:iam::${scope.remoteEnvironments.length > 0 ? '*' : account}:role/${prefix}*`,
         `arn:aws:iam::*:role/cdk-${qualifier}-*`,
       ],
     },
