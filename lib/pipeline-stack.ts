@@ -31,6 +31,7 @@ import {
 import {
   alertsTopicName,
   environmentAccessStackName,
+  environmentPrefix,
   environmentStagePrefix,
   environmentStepRoleName,
   keyActivityBusName,
@@ -349,7 +350,7 @@ export class KmsPipelineStack extends Stack {
     if (scheduled && intervalMinutes !== undefined) {
       const verifyAccess = access(stepRoles?.scheduled, 'verify');
       scheduledVerification = new ScheduledVerification(this, `${prefix}ScheduledVerification`, {
-        namePrefix: environment.legacyStackNames ? projectName : `${projectName}-${environment.name}`,
+        namePrefix: environmentPrefix(projectName, environment),
         schedule: config.monitoring.verifySchedule,
         intervalMinutes,
         environment: verificationEnvironment(environment, config.keys, verifyAccess?.roleArn),

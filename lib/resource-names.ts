@@ -47,8 +47,11 @@ export interface EnvironmentIdentity {
   readonly legacyStackNames: boolean;
 }
 
-/** `<projectName>-<environment>`, or `<projectName>` for the environment that keeps the names it always had. */
-function environmentPrefix(projectName: string, environment: EnvironmentIdentity): string {
+/**
+ * `<projectName>-<environment>`, or `<projectName>` for the environment that keeps the names it always had: the start
+ * of every name of the environment's stacks, roles and scheduled verification.
+ */
+export function environmentPrefix(projectName: string, environment: EnvironmentIdentity): string {
   return environment.legacyStackNames ? projectName : `${projectName}-${environment.name}`;
 }
 

@@ -2,6 +2,7 @@ import { validateConfig } from '../lib/config/validate-config';
 import { keyStackTemplates } from '../scripts/replacement-guard/baseline';
 import { findReplacements } from '../scripts/replacement-guard/replacement-guard';
 import { configWith, exampleRawConfig, synthesizeOnce } from './helpers/app';
+import { moveToEnvironments } from './helpers/config';
 import { templateFiles } from './helpers/template-files';
 
 /*
@@ -13,7 +14,7 @@ import { templateFiles } from './helpers/template-files';
 /** The README's migration: the top-level Regions and pipeline.manualApproval move into one environment. */
 function toEnvironments(raw: Record<string, any>, legacyStackNames: boolean): Array<Record<string, any>> {
   const { primaryRegion, replicaRegions, noReplicaRegions, retiredReplicaRegions } = raw;
-  raw.environments = [
+  return moveToEnvironments(raw, [
     {
       name: 'production',
       account: raw.pipeline.account,
@@ -24,10 +25,7 @@ function toEnvironments(raw: Record<string, any>, legacyStackNames: boolean): Ar
       manualApproval: raw.pipeline.manualApproval,
       legacyStackNames,
     },
-  ];
-  for (const field of ['primaryRegion', 'replicaRegions', 'noReplicaRegions', 'retiredReplicaRegions']) delete raw[field];
-  delete raw.pipeline.manualApproval;
-  return raw.environments;
+  ]);
 }
 
 describe('moving from the top-level Regions to `environments`', () => {

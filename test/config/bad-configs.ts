@@ -1,4 +1,4 @@
-import { exampleRawConfig, moveToKeys } from '../helpers/config';
+import { exampleRawConfig, moveToEnvironments, moveToKeys } from '../helpers/config';
 
 /*
  * Bad configurations, one per row, with the exact message each one gets: the specification of the validator's
@@ -26,11 +26,9 @@ const ENVIRONMENT_FIELDS = 'name, account, primaryRegion, replicaRegions, noRepl
  * pipeline.manualApproval leave, and `environments` lists staging and production (changed by `change`). Returns the list.
  */
 function toEnvironments(raw: Record<string, any>, change: (environments: Array<Record<string, any>>) => void = () => undefined): Array<Record<string, any>> {
-  for (const field of ['primaryRegion', 'replicaRegions', 'noReplicaRegions', 'retiredReplicaRegions']) delete raw[field];
-  delete raw.pipeline.manualApproval;
-  raw.environments = [{ ...STAGING }, { ...PRODUCTION }];
-  change(raw.environments);
-  return raw.environments;
+  const environments = moveToEnvironments(raw, [{ ...STAGING }, { ...PRODUCTION }]);
+  change(environments);
+  return environments;
 }
 
 const LOGS = { name: 'logs', alias: 'alias/logs' };

@@ -5,7 +5,7 @@ import { loadConfig } from '../../lib/config/load-config';
 import { aliasCheck, verifyIntervalMinutes } from '../../lib/config/config-schema';
 import { ConfigError, singleKeyName, validateConfig } from '../../lib/config/validate-config';
 import { projectConfig } from '../../scripts/support/project-config';
-import { exampleRawConfig } from '../helpers/config';
+import { exampleRawConfig, moveToEnvironments } from '../helpers/config';
 
 describe('validateConfig', () => {
   test('accepts the example configuration, config/example.json', () => {
@@ -162,12 +162,10 @@ describe('validateConfig', () => {
 
   test('accepts two environments in one account when their Regions differ, and fills in their defaults', () => {
     const raw = exampleRawConfig();
-    for (const field of ['primaryRegion', 'replicaRegions', 'noReplicaRegions', 'retiredReplicaRegions']) delete raw[field];
-    delete raw.pipeline.manualApproval;
-    raw.environments = [
+    moveToEnvironments(raw, [
       { name: 'staging', account: '222222222222', primaryRegion: 'us-east-1', replicaRegions: ['eu-west-1'], noReplicaRegions: ['ca-central-1'] },
       { name: 'staging-eu', account: '222222222222', primaryRegion: 'eu-central-1', replicaRegions: ['ap-southeast-2'], noReplicaRegions: ['us-east-1'] },
-    ];
+    ]);
     expect(validateConfig(raw).environments).toEqual([
       { ...raw.environments[0], retiredReplicaRegions: [], manualApproval: true, legacyStackNames: false },
       { ...raw.environments[1], retiredReplicaRegions: [], manualApproval: true, legacyStackNames: false },

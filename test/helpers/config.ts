@@ -52,3 +52,17 @@ export function moveToKeys(raw: Record<string, any>, ...more: Array<Record<strin
   delete raw.key;
   return raw.keys;
 }
+
+/** The top-level fields that name the one environment of a configuration without `environments`. */
+const TOP_LEVEL_REGIONS = ['primaryRegion', 'replicaRegions', 'noReplicaRegions', 'retiredReplicaRegions'];
+
+/**
+ * Moves the example to the shape with environments: the top-level Regions and `pipeline.manualApproval` leave, and
+ * `environments` lists `environments`. Returns the list.
+ */
+export function moveToEnvironments(raw: Record<string, any>, environments: Array<Record<string, any>>): Array<Record<string, any>> {
+  for (const field of TOP_LEVEL_REGIONS) delete raw[field];
+  delete raw.pipeline.manualApproval;
+  raw.environments = environments;
+  return environments;
+}
