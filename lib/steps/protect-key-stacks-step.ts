@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { acknowledgeStackIdWildcards, keyStackArns, KeyStackLocation } from './key-stack-arns';
+import { ROLE_RETRY_INTERVAL_MS, ROLE_WAIT_MS } from './role-wait';
 import { assumeAccessRoleStatement, StepAccess } from './step-access';
 
 export interface ProtectKeyStacksStepProps {
@@ -20,8 +21,8 @@ export interface ProtectKeyStacksStepProps {
   readonly access?: StepAccess;
 }
 
-/** How many times the step asks for its role in the environment account, 5 s apart. */
-const ROLE_ATTEMPTS = 13;
+/** How many times the step asks for its role in the environment account, ROLE_RETRY_INTERVAL_MS apart. */
+const ROLE_ATTEMPTS = ROLE_WAIT_MS / ROLE_RETRY_INTERVAL_MS + 1;
 
 /** The AWS CLI profile through which a step works in an environment account (see ProtectKeyStacksStep). */
 export const ENVIRONMENT_PROFILE = 'environment';
@@ -57,10 +58,10 @@ export class ProtectKeyStacksStep extends pipelines.CodeBuildStep {
               `aws configure set profile.${ENVIRONMENT_PROFILE}.role_arn ${access.roleArn}`,
               `aws configure set profile.${ENVIRONMENT_PROFILE}.credential_source EcsContainer`,
               // A role that the access stack has just created may be denied for a while (IAM is eventually
-              // consistent): ask for it every 5 s for a minute, as the verification and preflight programs do.
+              // consistent): ask for it as long and as often as the verification and preflight programs do.
               // GetCallerIdentity needs no permission; it only proves that the role can be assumed.
               `for attempt in $(seq 1 ${ROLE_ATTEMPTS}); do aws sts get-caller-identity --profile ${ENVIRONMENT_PROFILE} > /dev/null && break; ` +
-                `if [ "$attempt" = ${ROLE_ATTEMPTS} ]; then exit 1; fi; sleep 5; done`,
+                `if [ "$attempt" = ${ROLE_ATTEMPTS} ]; then exit 1; fi; sleep ${ROLE_RETRY_INTERVAL_MS / 1000}; done`,
             ]),
         ...props.keyStacks.map(
           (s) =>

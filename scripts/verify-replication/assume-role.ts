@@ -51,15 +51,8 @@ export interface RoleWait {
   readonly sleep: (ms: number) => Promise<void>;
 }
 
-/**
- * How long a denied AssumeRole is asked again. A role that the pipeline created moments before the step (the access
- * stack in an environment account), or a trust just changed, may be denied for a while: IAM is eventually consistent
- * (IAM User Guide, "Troubleshoot IAM", changes that I make are not always immediately visible,
- * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency).
- */
-export const ROLE_WAIT_MS = 60_000;
-/** Pause between two asks for a denied role. */
-export const ROLE_RETRY_INTERVAL_MS = 5_000;
+/** How long a denied AssumeRole is asked again, and how often (lib/steps/role-wait.ts). */
+export { ROLE_RETRY_INTERVAL_MS, ROLE_WAIT_MS } from '../../lib/steps/role-wait';
 
 /**
  * The role's first credentials, asked up front: a denial (AccessDenied) is asked again every `intervalMs` until
