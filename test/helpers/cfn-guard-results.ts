@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ROOT } from './config';
+import { cacheDirectory, writeFileAtomically } from './disk-cache';
 
 /**
  * cfn-guard's results, kept on disk by the content of everything it reads.
@@ -17,7 +17,7 @@ import { ROOT } from './config';
  *
  * The store is `node_modules/.cache/kms-mrk-cfn-guard`: a fresh clone (CI) runs cfn-guard.
  */
-const STORE = path.join(ROOT, 'node_modules', '.cache', 'kms-mrk-cfn-guard');
+const STORE = cacheDirectory('kms-mrk-cfn-guard');
 
 type Exec = (commandLine: string[], options?: { json?: boolean; [option: string]: unknown }) => unknown;
 
@@ -51,10 +51,7 @@ function stored(exec: Exec, commandLine: string[], options: { json?: boolean; [o
   let text = JSON.stringify({ result });
   // Longest first, so that a path is never replaced inside a longer one.
   [...paths.entries()].sort(([, a], [, b]) => b.length - a.length).forEach(([i, p]) => (text = text.split(p).join(placeholder(i))));
-  fs.mkdirSync(STORE, { recursive: true });
-  const temporary = `${file}.${process.pid}`;
-  fs.writeFileSync(temporary, text);
-  fs.renameSync(temporary, file);
+  writeFileAtomically(file, text);
   return result;
 }
 

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { processWide } from '../helpers/process-wide';
+import { storedDecisions } from './decision-store';
 
 export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 
@@ -36,12 +37,14 @@ const documentKeys = new WeakMap<object, string>();
 
 /**
  * The simulator is a pure function of the request and the policies, and no test changes it: it is loaded once per
- * test process, and a decision it made once stands for the process (see `processWide`). Mutation testing reruns
- * the IAM tests for every change to the policies; this way it only simulates the requests whose policies changed,
- * with the simulator's code already compiled and optimized by earlier runs.
+ * test process, and a decision it made once stands for the process (see `processWide`) and, kept on disk, for later
+ * runs of the same simulator (see `storedDecisions`). Mutation testing reruns the IAM tests for every change to the
+ * policies; this way it only simulates the requests whose policies changed, with the simulator's code already
+ * compiled and optimized by earlier runs.
  */
 const runSimulation = processWide('iam-simulate', () => loadSimulator().runSimulation);
-const decided = processWide('iam-simulator.decisions', () => new Map<string, Decision>());
+const decided = processWide('iam-simulator.decisions', () => storedDecisions<Decision>(__filename));
+afterAll(() => decided.save());
 
 function loadSimulator(): typeof import('@cloud-copilot/iam-simulate') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

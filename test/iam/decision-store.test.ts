@@ -1,0 +1,114 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MAX_STORED_DECISIONS, storedDecisions, StoreLocations } from './decision-store';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-decisions-'));
+let n = 0;
+
+/**
+ * A fresh store directory, a caller source file (as ./simulator.ts is to the real store) and an installed simulator
+ * of two packages.
+ */
+function fixture(): { store: StoreLocations; caller: string; install: (name: string, version: string) => void } {
+  n += 1;
+  const caller = path.join(dir, `caller-${n}.ts`);
+  fs.writeFileSync(caller, 'export const caller = 1;\n');
+  const store = { store: path.join(dir, `store-${n}`), simulatorPackages: path.join(dir, `packages-${n}`) };
+  const install = (name: string, version: string) => {
+    fs.mkdirSync(path.join(store.simulatorPackages, name), { recursive: true });
+    fs.writeFileSync(path.join(store.simulatorPackages, name, 'package.json'), JSON.stringify({ name: `@cloud-copilot/${name}`, version }));
+  };
+  install('iam-simulate', '0.1.173');
+  install('iam-policy', '0.1.90');
+  return { store, caller, install };
+}
+
+const storedFiles = (store: StoreLocations) => fs.readdirSync(store.store).filter((name) => name.endsWith('.json'));
+
+describe('the IAM decisions kept between test runs', () => {
+  test('a decision saved by one process is known to the next, under the same question only', () => {
+    const { store, caller } = fixture();
+    const first = storedDecisions<string>(caller, store);
+    first.set('["role/a","kms:Decrypt"]', 'Allowed');
+    first.save();
+    const next = storedDecisions<string>(caller, store);
+    expect(next.get('["role/a","kms:Decrypt"]')).toBe('Allowed');
+    expect(next.get('["role/a","kms:Encrypt"]')).toBeUndefined();
+  });
+
+  test('nothing is known before it is saved, and nothing is written when nothing is new', () => {
+    const { store, caller } = fixture();
+    const first = storedDecisions<string>(caller, store);
+    first.save();
+    expect(fs.existsSync(store.store)).toBe(false);
+    first.set('q', 'ImplicitlyDenied');
+    expect(storedDecisions<string>(caller, store).get('q')).toBeUndefined();
+  });
+
+  test('a change to the calling module starts an empty store and removes the old one', () => {
+    const { store, caller } = fixture();
+    const before = storedDecisions<string>(caller, store);
+    before.set('q', 'Allowed');
+    before.save();
+    fs.writeFileSync(caller, 'export const caller = 2;\n');
+    const after = storedDecisions<string>(caller, store);
+    expect(after.get('q')).toBeUndefined();
+    after.set('q', 'ExplicitlyDenied');
+    after.save();
+    expect(storedFiles(store)).toHaveLength(1);
+    expect(storedDecisions<string>(caller, store).get('q')).toBe('ExplicitlyDenied');
+  });
+
+  test('another version of any simulator package starts an empty store', () => {
+    const { store, caller, install } = fixture();
+    const before = storedDecisions<string>(caller, store);
+    before.set('q', 'Allowed');
+    before.save();
+    install('iam-policy', '0.1.91');
+    expect(storedDecisions<string>(caller, store).get('q')).toBeUndefined();
+    install('iam-policy', '0.1.90');
+    expect(storedDecisions<string>(caller, store).get('q')).toBe('Allowed');
+  });
+
+  test('two processes that save keep both their decisions', () => {
+    const { store, caller } = fixture();
+    const one = storedDecisions<string>(caller, store);
+    const two = storedDecisions<string>(caller, store);
+    one.set('from one', 'Allowed');
+    two.set('from two', 'ImplicitlyDenied');
+    one.save();
+    two.save();
+    const next = storedDecisions<string>(caller, store);
+    expect([next.get('from one'), next.get('from two')]).toEqual(['Allowed', 'ImplicitlyDenied']);
+  });
+
+  test('an unreadable store is an empty one, and the next save replaces it', () => {
+    const { store, caller } = fixture();
+    const first = storedDecisions<string>(caller, store);
+    first.set('q', 'Allowed');
+    first.save();
+    const [file] = storedFiles(store);
+    fs.writeFileSync(path.join(store.store, file), '{"trunc');
+    const next = storedDecisions<string>(caller, store);
+    expect(next.get('q')).toBeUndefined();
+    next.set('r', 'Allowed');
+    next.save();
+    expect(Object.values(JSON.parse(fs.readFileSync(path.join(store.store, file), 'utf8')))).toEqual(['Allowed']);
+  });
+
+  test(`past ${MAX_STORED_DECISIONS} decisions, only those the saving process used stay`, () => {
+    const { store, caller } = fixture();
+    const old = storedDecisions<string>(caller, store);
+    for (let i = 0; i < MAX_STORED_DECISIONS; i += 1) old.set(`old ${i}`, 'Allowed');
+    old.save();
+    const next = storedDecisions<string>(caller, store);
+    expect(next.get('old 7')).toBe('Allowed');
+    next.set('new', 'ImplicitlyDenied');
+    next.save();
+    const kept = storedDecisions<string>(caller, store);
+    expect([kept.get('old 7'), kept.get('new'), kept.get('old 8')]).toEqual(['Allowed', 'ImplicitlyDenied', undefined]);
+    const [file] = storedFiles(store);
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(store.store, file), 'utf8')))).toHaveLength(2);
+  });
+});
