@@ -8,7 +8,11 @@ module.exports = {
   // each loading aws-cdk-lib, would not fit in memory: there, two.
   maxWorkers: process.env.CODEBUILD_BUILD_ID ? 2 : '100%',
   roots: ['<rootDir>/test'],
+  setupFiles: ['<rootDir>/test/helpers/stack-trace-limit.js'],
   testMatch: ['**/*.test.ts'],
+  // CloudFormation's resource specification (the replacement guard's), loaded once per test process rather than once
+  // per test file: see test/helpers/aws-service-spec-once.ts.
+  moduleNameMapper: { '^@aws-cdk/aws-service-spec$': '<rootDir>/test/helpers/aws-service-spec-once.ts' },
   transform: {
     '^.+\\.tsx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
   },

@@ -47,9 +47,6 @@ export default {
     // real sockets take seconds per mutant, and a child process reports no per-test coverage.
     config: {
       testMatch: targets.tests.map((glob) => `**/${glob}`),
-      // CloudFormation's resource specification, loaded once per test process rather than once per mutant (1.4 s):
-      // see test/helpers/aws-service-spec-once.ts.
-      moduleNameMapper: { '^@aws-cdk/aws-service-spec$': '<rootDir>/test/helpers/aws-service-spec-once.ts' },
       // Skips a file's remaining tests once one has failed against a mutant (see the file).
       testEnvironment: './test/helpers/fail-fast-environment.js',
       // Runs only the related test files that hold a selected test, and stops at the first that fails (see the file).

@@ -36,6 +36,7 @@ export function synthesizeApp(
     outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-')),
     builtinCloudFormationValidation: options.cloudFormationValidation ?? false,
     stackTraces: WITHOUT_STACK_TRACES.stackTraces,
+    treeMetadata: false,
   });
   const stack = buildApp(app, config, options);
   const assembly = app.synth();

@@ -31,6 +31,7 @@ export function testApp(props: Pick<AppProps, 'outdir' | 'propertyInjectors'> = 
     context: { ...FEATURE_FLAGS, ...WITHOUT_STACK_TRACES.context },
     builtinCloudFormationValidation: false,
     stackTraces: WITHOUT_STACK_TRACES.stackTraces,
+    treeMetadata: false,
   });
 }
 
