@@ -28,17 +28,6 @@ const DOCUMENTED_PERMISSIONS: Record<string, { readonly source: string; readonly
       delete: ['codebuild:DeleteProject'],
     },
   },
-  // The bus policy of the key-activity bus, for the environment accounts: one statement that PutPermission adds
-  // and RemovePermission takes out (EventBridge API Reference, PutPermission and RemovePermission, both on the bus).
-  'AWS::Events::EventBusPolicy': {
-    source: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-permissions-manage.html',
-    handlers: {
-      create: ['events:PutPermission', 'events:DescribeEventBus'],
-      read: ['events:DescribeEventBus'],
-      update: ['events:PutPermission', 'events:RemovePermission', 'events:DescribeEventBus'],
-      delete: ['events:RemovePermission', 'events:DescribeEventBus'],
-    },
-  },
 };
 
 /** The handler permissions of a resource type, or undefined when the table does not know the type. */
