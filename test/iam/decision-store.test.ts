@@ -1,10 +1,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MAX_STORED_DECISIONS, storedDecisions, StoreLocations } from './decision-store';
+import { ABANDONED_AFTER_MS, decisionStore, MAX_STORED_DECISIONS, storedDecisions as open, StoreLocations } from './decision-store';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kms-mrk-decisions-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 let n = 0;
+
+/** The store that `caller` would open in `locations`, saving unless told otherwise. */
+function storedDecisions<T>(caller: string, locations: StoreLocations) {
+  return open<T>(decisionStore(caller, { saving: true, ...locations }));
+}
 
 /**
  * A fresh store directory, a caller source file (as ./simulator.ts is to the real store) and an installed simulator
@@ -110,5 +116,50 @@ describe('the IAM decisions kept between test runs', () => {
     expect([kept.get('old 7'), kept.get('new'), kept.get('old 8')]).toEqual(['Allowed', 'ImplicitlyDenied', undefined]);
     const [file] = storedFiles(store);
     expect(Object.keys(JSON.parse(fs.readFileSync(path.join(store.store, file), 'utf8')))).toHaveLength(2);
+  });
+
+  test('a store that does not save (as under mutation testing) still answers from disk, and writes nothing', () => {
+    const { store, caller } = fixture();
+    const first = storedDecisions<string>(caller, store);
+    first.set('q', 'Allowed');
+    first.save();
+    const [file] = storedFiles(store);
+    const before = fs.readFileSync(path.join(store.store, file), 'utf8');
+    const readOnly = storedDecisions<string>(caller, { ...store, saving: false });
+    expect(readOnly.get('q')).toBe('Allowed');
+    readOnly.set('r', 'ImplicitlyDenied');
+    expect(readOnly.get('r')).toBe('ImplicitlyDenied');
+    readOnly.save();
+    expect(fs.readFileSync(path.join(store.store, file), 'utf8')).toBe(before);
+    expect(storedDecisions<string>(caller, store).get('r')).toBeUndefined();
+  });
+
+  test('saves under Stryker only when told to: its instrumented code sets __stryker__', () => {
+    const { store, caller } = fixture();
+    expect(decisionStore(caller, store).saving).toBe(true);
+    (globalThis as Record<string, unknown>).__stryker__ = {};
+    try {
+      expect(decisionStore(caller, store).saving).toBe(false);
+    } finally {
+      delete (globalThis as Record<string, unknown>).__stryker__;
+    }
+  });
+
+  test(`a save removes temporary files older than ${ABANDONED_AFTER_MS / 60_000} minutes, and leaves younger ones`, () => {
+    const { store, caller } = fixture();
+    const first = storedDecisions<string>(caller, store);
+    first.set('q', 'Allowed');
+    first.save();
+    const [file] = storedFiles(store);
+    const abandoned = path.join(store.store, `${file}.4242`);
+    const inProgress = path.join(store.store, `${file}.4343`);
+    fs.writeFileSync(abandoned, '{}');
+    fs.writeFileSync(inProgress, '{}');
+    const old = new Date(Date.now() - ABANDONED_AFTER_MS - 60_000);
+    fs.utimesSync(abandoned, old, old);
+    const next = storedDecisions<string>(caller, store);
+    next.set('r', 'Allowed');
+    next.save();
+    expect(fs.readdirSync(store.store).sort()).toEqual([file, `${file}.4343`]);
   });
 });

@@ -151,8 +151,9 @@ export function deployedStack(stackName: string, account: string, region: string
     return `${logicalId}.${attribute}`;
   };
 
+  // `Ref: AWS::NoValue` removes the property or list item that holds it, as CloudFormation does.
   function resolve(value: unknown): any {
-    if (Array.isArray(value)) return value.map(resolve);
+    if (Array.isArray(value)) return value.map(resolve).filter((item) => item !== undefined);
     if (value === null || typeof value !== 'object') return value;
     const entries = Object.entries(value as Record<string, unknown>);
     if (entries.length === 1) {
@@ -184,7 +185,7 @@ export function deployedStack(stackName: string, account: string, region: string
           return resolve(arg[1]);
       }
     }
-    return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v)]));
+    return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v)]).filter(([, v]) => v !== undefined));
   }
 
   function ref(name: string): any {

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { processWide } from '../helpers/process-wide';
-import { storedDecisions } from './decision-store';
+import { decisionStore, storedDecisions } from './decision-store';
 
 export type Decision = 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied';
 
@@ -34,6 +34,14 @@ export interface AccessRequest {
 
 const pending = new Map<string, Promise<Decision>>();
 const documentKeys = new WeakMap<object, string>();
+/** What an `undefined` field is in a document's key: no JSON value of a policy has a key with a NUL in it. */
+const UNDEFINED_IN_KEY = { '\u0000undefined': true };
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+}
 
 /**
  * The simulator is a pure function of the request and the policies, and no test changes it: it is loaded once per
@@ -43,7 +51,9 @@ const documentKeys = new WeakMap<object, string>();
  * compiled and optimized by earlier runs.
  */
 const runSimulation = processWide('iam-simulate', () => loadSimulator().runSimulation);
-const decided = processWide('iam-simulator.decisions', () => storedDecisions<Decision>(__filename));
+// By the store's name: an edit to this file in a long-lived test process (jest --watch) opens a new store.
+const store = decisionStore(__filename);
+const decided = processWide(`iam-simulator.decisions.${store.name}`, () => storedDecisions<Decision>(store));
 afterAll(() => decided.save());
 
 function loadSimulator(): typeof import('@cloud-copilot/iam-simulate') {
@@ -51,12 +61,18 @@ function loadSimulator(): typeof import('@cloud-copilot/iam-simulate') {
   return require('@cloud-copilot/iam-simulate');
 }
 
-/** A short name for a policy document's content (documents are not changed after they are first used). */
+/**
+ * A short name for a policy document's content. The document is frozen, deeply, when it is first named, so that a
+ * test that changed it later would throw rather than be answered for the content it had. A field whose value is
+ * `undefined` (which the simulator rejects, and JSON leaves out) is named apart from a missing one.
+ */
 function documentKey(document: PolicyDocument | undefined): string | undefined {
   if (document === undefined) return undefined;
   let key = documentKeys.get(document);
   if (key === undefined) {
-    key = createHash('sha256').update(JSON.stringify(document)).digest('base64');
+    const text = JSON.stringify(document, (_field, value) => (value === undefined ? UNDEFINED_IN_KEY : value));
+    key = createHash('sha256').update(text).digest('base64');
+    deepFreeze(document);
     documentKeys.set(document, key);
   }
   return key;
