@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { denyGrantsNotForAwsResources } from './constructs/key-grant-guard';
@@ -9,7 +9,8 @@ import { NONCURRENT_VERSION_EXPIRATION } from './constructs/pipeline-artifact-st
  * Brings the artifact bucket that aws-cdk-lib creates in each cross-Region
  * support stack up to the artifact bucket's rules, in place: versioning, and
  * a lifecycle that expires artifacts like the artifact bucket does (without
- * one the bucket grows with every run). The bucket stays where aws-cdk-lib put
+ * one the bucket grows with every run); with cross-account keys, its key gets
+ * the grant guard and is retained. The bucket stays where aws-cdk-lib put
  * it, so no deployed pipeline has to move to a new bucket or stack; it is
  * already TLS-only, private and SSE-KMS (the account's aws/s3 key).
  *
@@ -29,6 +30,10 @@ export function hardenReplicationBucket(bucket: s3.IBucket, region: string, arti
     if (!(target instanceof kms.Key))
       throw new Error(`the replication bucket key for ${region} must be a kms.Key of the support stack, got ${target.node.path}`);
     target.addToResourcePolicy(denyGrantsNotForAwsResources());
+    // aws-cdk-lib makes it DESTROY, but no deploy of this project may schedule a key's deletion (the execution
+    // policy): deleting the support stack would stop at the key. Retained like every key of the project, it stays
+    // when the stack goes, for docs/runbooks/delete-everything.md to schedule.
+    target.applyRemovalPolicy(RemovalPolicy.RETAIN);
   }
   bucket.addLifecycleRule({ expiration: artifactExpiration, noncurrentVersionExpiration: NONCURRENT_VERSION_EXPIRATION });
   Validations.of(bucket).acknowledge(

@@ -132,13 +132,16 @@ describe('the three-environment example', () => {
     ]);
   });
 
-  test('uses cross-account keys for the replication buckets, since staging and production are other accounts', () => {
+  test('uses cross-account keys, retained, for the replication buckets, since staging and production are other accounts', () => {
     // In the pipeline Region, the pipeline's own artifact bucket serves.
     const support = Object.values(stack.pipeline.pipeline.crossRegionSupport).filter((s) => s.stack !== stack);
     expect(support.map((s) => s.stack.region).sort()).toEqual(['ap-southeast-2', 'eu-west-1']);
     for (const { stack: supportStack } of support) {
       const keys = resourcesOf(supportStack, 'AWS::KMS::Key');
       expect(Object.values(keys).map((k) => k.Properties.EnableKeyRotation)).toEqual([true]);
+      // Retained like every key of the project: no deploy may schedule a key's deletion, so deleting the stack would
+      // otherwise stop at its key (docs/runbooks/delete-everything.md schedules it).
+      expect(Object.values(keys).map((k) => [k.DeletionPolicy, k.UpdateReplacePolicy])).toEqual([['Retain', 'Retain']]);
     }
   });
 });
