@@ -30,6 +30,15 @@ function fixture(): { store: StoreLocations; caller: string; install: (name: str
   return { store, caller, install };
 }
 
+/** A fixture whose store holds one saved decision, 'q' Allowed, in `file`. */
+function savedFixture(): ReturnType<typeof fixture> & { file: string } {
+  const made = fixture();
+  const first = storedDecisions<string>(made.caller, made.store);
+  first.set('q', 'Allowed');
+  first.save();
+  return { ...made, file: storedFiles(made.store)[0] };
+}
+
 const storedFiles = (store: StoreLocations) => fs.readdirSync(store.store).filter((name) => name.endsWith('.json'));
 
 describe('the IAM decisions kept between test runs', () => {
@@ -90,11 +99,7 @@ describe('the IAM decisions kept between test runs', () => {
   });
 
   test('an unreadable store is an empty one, and the next save replaces it', () => {
-    const { store, caller } = fixture();
-    const first = storedDecisions<string>(caller, store);
-    first.set('q', 'Allowed');
-    first.save();
-    const [file] = storedFiles(store);
+    const { store, caller, file } = savedFixture();
     fs.writeFileSync(path.join(store.store, file), '{"trunc');
     const next = storedDecisions<string>(caller, store);
     expect(next.get('q')).toBeUndefined();
@@ -119,11 +124,7 @@ describe('the IAM decisions kept between test runs', () => {
   });
 
   test('a store that does not save (as under mutation testing) still answers from disk, and writes nothing', () => {
-    const { store, caller } = fixture();
-    const first = storedDecisions<string>(caller, store);
-    first.set('q', 'Allowed');
-    first.save();
-    const [file] = storedFiles(store);
+    const { store, caller, file } = savedFixture();
     const before = fs.readFileSync(path.join(store.store, file), 'utf8');
     const readOnly = storedDecisions<string>(caller, { ...store, saving: false });
     expect(readOnly.get('q')).toBe('Allowed');
@@ -146,11 +147,7 @@ describe('the IAM decisions kept between test runs', () => {
   });
 
   test(`a save removes temporary files older than ${ABANDONED_AFTER_MS / 60_000} minutes, and leaves younger ones`, () => {
-    const { store, caller } = fixture();
-    const first = storedDecisions<string>(caller, store);
-    first.set('q', 'Allowed');
-    first.save();
-    const [file] = storedFiles(store);
+    const { store, caller, file } = savedFixture();
     const abandoned = path.join(store.store, `${file}.4242`);
     const inProgress = path.join(store.store, `${file}.4343`);
     fs.writeFileSync(abandoned, '{}');
