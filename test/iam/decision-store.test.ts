@@ -62,10 +62,7 @@ describe('the IAM decisions kept between test runs', () => {
   });
 
   test('a change to the calling module starts an empty store and removes the old one', () => {
-    const { store, caller } = fixture();
-    const before = storedDecisions<string>(caller, store);
-    before.set('q', 'Allowed');
-    before.save();
+    const { store, caller } = savedFixture();
     fs.writeFileSync(caller, 'export const caller = 2;\n');
     const after = storedDecisions<string>(caller, store);
     expect(after.get('q')).toBeUndefined();
@@ -76,10 +73,7 @@ describe('the IAM decisions kept between test runs', () => {
   });
 
   test('another version of any simulator package starts an empty store', () => {
-    const { store, caller, install } = fixture();
-    const before = storedDecisions<string>(caller, store);
-    before.set('q', 'Allowed');
-    before.save();
+    const { store, caller, install } = savedFixture();
     install('iam-policy', '0.1.91');
     expect(storedDecisions<string>(caller, store).get('q')).toBeUndefined();
     install('iam-policy', '0.1.90');

@@ -34,7 +34,7 @@ describe('the questions the IAM simulator is asked', () => {
     }).toThrow(TypeError);
   });
 
-  test('the same content in another object is the same question', async () => {
+  test('another action on a policy of the same content is another question: its answer is not the first one', async () => {
     await expect(decide(question(allowGetObject()))).resolves.toBe('Allowed');
     await expect(decide({ ...question(allowGetObject()), action: 's3:PutObject' })).resolves.toBe('ImplicitlyDenied');
   });
